@@ -1,0 +1,75 @@
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { ApproveRequest, IncidentState, UndoRequest } from '../../domain/incident.js';
+import { incidentIdFromPath, incidentWorkflowId } from '../../domain/ids.js';
+import type { ApiDeps, ApiEnv } from '../env.js';
+import { errorResponses } from '../errors.js';
+
+const IncidentView = IncidentState.extend({
+  workflowId: z.string(),
+  links: z.object({ self: z.string(), temporalUi: z.string() }),
+});
+
+const IdParam = z.object({ id: z.string().min(1).max(200).describe('incident id or its workflow id') });
+
+const readIncident = createRoute({
+  method: 'get',
+  path: '/v1/incidents/{id}',
+  summary: 'The incident: status, every copy with its provenance and result, counts, residual exposure, audit trail',
+  security: [{ bearer: [] }],
+  request: { params: IdParam },
+  responses: {
+    200: { description: 'the incident', content: { 'application/json': { schema: IncidentView } } },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
+function adminRoute(action: 'approve' | 'undo', summary: string, body: typeof ApproveRequest) {
+  return createRoute({
+    method: 'post',
+    path: `/v1/incidents/{id}/${action}`,
+    summary,
+    security: [{ bearer: [] }],
+    request: { params: IdParam, body: { required: false, content: { 'application/json': { schema: body } } } },
+    responses: {
+      200: { description: 'the incident after the action', content: { 'application/json': { schema: IncidentView } } },
+      ...errorResponses(400, 401, 403, 404, 409, 413),
+    },
+  });
+}
+
+const approveIncident = adminRoute('approve', 'Approve a pull that policy held for approval', ApproveRequest);
+const undoIncident = adminRoute('undo', 'Put every pulled copy back in its original folder', UndoRequest);
+
+export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
+  const view = (requestUrl: string, state: IncidentState): z.infer<typeof IncidentView> => {
+    const workflowId = incidentWorkflowId(state.incidentId);
+    return {
+      ...state,
+      workflowId,
+      links: {
+        self: new URL(`/v1/incidents/${state.incidentId}`, requestUrl).toString(),
+        temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${workflowId}`,
+      },
+    };
+  };
+
+  app.use('/v1/incidents/:id', deps.auth.require('incidents:read'));
+  app.use('/v1/incidents/:id/*', deps.auth.require('incidents:admin'));
+
+  return app
+    .openapi(readIncident, async (c) => {
+      const state = await deps.incidents.state(incidentIdFromPath(c.req.valid('param').id));
+      return c.json(view(c.req.url, state), 200);
+    })
+    .openapi(approveIncident, async (c) => {
+      const reason = c.req.valid('json')?.reason;
+      const state = await deps.incidents.approve(c.req.valid('param').id, { actor: c.get('principal').id, reason });
+      return c.json(view(c.req.url, state), 200);
+    })
+    .openapi(undoIncident, async (c) => {
+      const reason = c.req.valid('json')?.reason;
+      const state = await deps.incidents.undo(c.req.valid('param').id, { actor: c.get('principal').id, reason });
+      return c.json(view(c.req.url, state), 200);
+    });
+}

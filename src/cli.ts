@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config/load.js';
+import { startApiServer } from './api/server.js';
+import { runDev } from './dev.js';
+import { log } from './log.js';
+import { prepareExistingServer, startWorker, temporalSettings, untilSignalled } from './runtime.js';
+
+const USAGE = `clawback <command>
+
+Commands:
+  dev      everything in one process: embedded Temporal dev server (unless TEMPORAL_ADDRESS
+           is set), worker and API (this is what \`npm start\` runs)
+  worker   the Temporal worker only (TEMPORAL_ADDRESS, default 127.0.0.1:7233)
+  api      the HTTP API only (PORT, default 8080)
+
+Environment: CLAWBACK_CONFIG (YAML/JSON config; unset = demo), PORT, TEMPORAL_ADDRESS,
+TEMPORAL_NAMESPACE, LOG_LEVEL.`;
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const [command] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  const env = process.env;
+  switch (command) {
+    case 'dev':
+      return runDev(env);
+    case 'worker': {
+      const { config } = loadConfig(env);
+      const { address, namespace } = temporalSettings(env);
+      await prepareExistingServer(address, namespace);
+      const worker = await startWorker(config, address, namespace);
+      await Promise.race([untilSignalled(), worker.running]);
+      return worker.stop();
+    }
+    case 'api': {
+      const { config } = loadConfig(env);
+      const { address, namespace } = temporalSettings(env);
+      const api = await startApiServer({ config, address, namespace, port: Number(env.PORT ?? 8080) });
+      await untilSignalled();
+      return api.close();
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      process.stderr.write(`clawback: ${error.message}\n`);
+      process.exit(2);
+    }
+    log.fatal({ err: error }, 'clawback stopped on an error');
+    process.exit(1);
+  },
+);

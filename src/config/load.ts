@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { Config, type ConfigInput } from './schema.js';
+import { DEMO_DOMAIN } from '../sim/demo.js';
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly file: string | undefined,
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(issues.length ? `${message}\n${issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')}` : message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Keys documented in the README for the demo; never use them outside a demo. */
+export const DEMO_SOURCE_KEY = 'demo-source-key';
+export const DEMO_ADMIN_KEY = 'demo-admin-key';
+
+/** The zero-config demo: a simulated tenant persisted under `.clawback/`, and the documented keys. */
+export function demoConfig(dataDir: string): ConfigInput {
+  return {
+    tenants: [
+      {
+        id: 'demo',
+        domains: [DEMO_DOMAIN],
+        provider: { type: 'simulated', stateFile: resolve(dataDir, 'demo-tenant.json') },
+      },
+    ],
+    sources: [{ id: 'demo-source', key: DEMO_SOURCE_KEY, policy: 'auto' }],
+    admins: [{ id: 'demo-admin', key: DEMO_ADMIN_KEY }],
+  };
+}
+
+export function parseConfig(raw: unknown, file?: string): Config {
+  const result = Config.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      `invalid configuration${file ? ` in ${file}` : ''}`,
+      file,
+      result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return file ? withPathsFrom(result.data, dirname(file)) : result.data;
+}
+
+/**
+ * `CLAWBACK_CONFIG` names a YAML or JSON file; without it Clawback runs the demo.
+ * Relative paths inside the file are relative to the file.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = resolve('.clawback')): { config: Config; demo: boolean } {
+  const file = env.CLAWBACK_CONFIG;
+  if (!file) return { config: parseConfig(demoConfig(dataDir)), demo: true };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read CLAWBACK_CONFIG ${file}: ${(error as Error).message}`, file);
+  }
+  let raw: unknown;
+  try {
+    raw = parse(text);
+  } catch (error) {
+    throw new ConfigError(`CLAWBACK_CONFIG ${file} is neither YAML nor JSON: ${(error as Error).message}`, file);
+  }
+  return { config: parseConfig(raw, resolve(file)), demo: false };
+}
+
+function withPathsFrom(config: Config, base: string): Config {
+  const at = (p: string | undefined) => (p === undefined || isAbsolute(p) ? p : resolve(base, p));
+  return {
+    ...config,
+    tenants: config.tenants.map((t) => ({
+      ...t,
+      provider: { ...t.provider, scenario: at(t.provider.scenario), stateFile: at(t.provider.stateFile) },
+    })),
+  };
+}
+
+export type { Config };

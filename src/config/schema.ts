@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { IncidentOptions, Policy } from '../domain/incident.js';
+
+/**
+ * A credential in config: an environment variable's name, a SHA-256 digest of the key (so the
+ * file itself holds no usable secret), or, for demos, the key itself.
+ */
+export const KeySecret = z.union([
+  z.object({ env: z.string().min(1) }).strict(),
+  z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits') }).strict(),
+  z.string().min(8, 'a key has at least 8 characters'),
+]);
+export type KeySecret = z.infer<typeof KeySecret>;
+
+const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes');
+
+export const SimulatedProviderConfig = z
+  .object({
+    type: z.literal('simulated'),
+    /** Scenario JSON file; absent = the built-in demo tenant. */
+    scenario: z.string().optional(),
+    /** Where the simulated mailboxes persist between runs; absent = in memory only. */
+    stateFile: z.string().optional(),
+    delaysMs: z.record(z.enum(['resolve', 'expandGroup', 'findCopies', 'findForwards', 'move']), z.number().int().min(0)).optional(),
+  })
+  .strict();
+
+export const TenantConfig = z
+  .object({
+    id: Id,
+    /** Recipient domains routed to this tenant. */
+    domains: z.array(z.string().min(1).toLowerCase()).min(1),
+    provider: z.discriminatedUnion('type', [SimulatedProviderConfig]),
+  })
+  .strict();
+export type TenantConfig = z.infer<typeof TenantConfig>;
+
+export const SourceConfig = z
+  .object({
+    id: Id,
+    key: KeySecret,
+    policy: Policy.default('auto'),
+  })
+  .strict();
+
+export const AdminConfig = z.object({ id: Id, key: KeySecret }).strict();
+
+export const Config = z
+  .object({
+    tenants: z.array(TenantConfig).min(1),
+    sources: z.array(SourceConfig).min(1),
+    admins: z.array(AdminConfig).default([]),
+    incident: IncidentOptions.partial().default({}),
+    api: z
+      .object({
+        bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+        /** Base URL of the Temporal Web UI, for links in incident state and notifications. */
+        temporalUiUrl: z.string().url().default('http://localhost:8233'),
+      })
+      .strict()
+      .default({ bodyLimitBytes: 1024 * 1024, temporalUiUrl: 'http://localhost:8233' }),
+    temporal: z.object({ taskQueue: z.string().min(1).default('clawback') }).strict().default({ taskQueue: 'clawback' }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const domains = new Map<string, string>();
+    config.tenants.forEach((tenant, i) => {
+      for (const domain of tenant.domains) {
+        const owner = domains.get(domain);
+        if (owner) ctx.addIssue({ code: 'custom', path: ['tenants', i, 'domains'], message: `domain ${domain} is already routed to tenant ${owner}` });
+        domains.set(domain, tenant.id);
+      }
+    });
+    const ids = [...config.sources.map((s) => s.id), ...config.admins.map((a) => a.id)];
+    const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (duplicate) ctx.addIssue({ code: 'custom', path: ['sources'], message: `id ${duplicate} is used twice among sources and admins` });
+  });
+
+export type Config = z.infer<typeof Config>;
+export type ConfigInput = z.input<typeof Config>;

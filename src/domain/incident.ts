@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { Alert } from './alert.js';
+import { MailboxRef, PullRecord, QuarantineAction } from './mail.js';
+
+export const IncidentStatus = z.enum([
+  'awaiting-approval',
+  'pulling',
+  'contained',
+  'partially-contained',
+  'recorded',
+  'failed',
+  'undoing',
+  'undone',
+]);
+export type IncidentStatus = z.infer<typeof IncidentStatus>;
+
+/** auto: pull now; approval: hold until an admin approves; record: search and report only. */
+export const Policy = z.enum(['auto', 'approval', 'record']);
+export type Policy = z.infer<typeof Policy>;
+
+export const IncidentOptions = z.object({
+  quarantineAction: QuarantineAction.default('quarantine-folder'),
+  maxForwardDepth: z.number().int().min(0).max(10).default(3),
+  /** How long an `approval` incident waits before it gives up; 0 = forever. */
+  approvalTimeoutMs: z.number().int().min(0).default(0),
+  /** How long the incident stays open for undo and merged alerts after the pull. */
+  holdOpenMs: z.number().int().min(0).default(7 * 24 * 3600 * 1000),
+  /** Mailboxes searched per activity call. */
+  mailboxBatchSize: z.number().int().min(1).max(1000).default(50),
+});
+export type IncidentOptions = z.infer<typeof IncidentOptions>;
+
+export const IncidentInput = z.object({
+  incidentId: z.string(),
+  alert: Alert,
+  alertKey: z.string(),
+  source: z.string(),
+  policy: Policy,
+  options: IncidentOptions,
+});
+export type IncidentInput = z.infer<typeof IncidentInput>;
+
+/** How a copy reached its mailbox: addressed directly, through a list, or forwarded. */
+export const Provenance = z.object({
+  via: z.enum(['direct', 'list', 'forward']),
+  /** The list address, or the forwarder's address. */
+  through: z.string().optional(),
+  depth: z.number().int(),
+});
+export type Provenance = z.infer<typeof Provenance>;
+
+export const CopyStatus = z.enum(['found', 'recorded', 'pulled', 'gone', 'failed', 'restored', 'restore-failed']);
+
+export const CopyState = z.object({
+  key: z.string(),
+  mailbox: MailboxRef,
+  messageId: z.string(),
+  folderPath: z.string(),
+  isRead: z.boolean(),
+  provenance: Provenance,
+  status: CopyStatus,
+  record: PullRecord.optional(),
+  detail: z.string().optional(),
+});
+export type CopyState = z.infer<typeof CopyState>;
+
+export const ForwardEdge = z.object({
+  from: z.string(),
+  messageId: z.string(),
+  recipients: z.array(z.string()),
+  depth: z.number().int(),
+});
+export type ForwardEdge = z.infer<typeof ForwardEdge>;
+
+export const ResidualExposure = z.object({
+  address: z.string(),
+  reason: z.enum(['external', 'unknown-recipient', 'excluded', 'provider-failure', 'gone-before-pull']),
+  detail: z.string().optional(),
+});
+export type ResidualExposure = z.infer<typeof ResidualExposure>;
+
+export const AuditEntry = z.object({
+  at: z.string(),
+  actor: z.string(),
+  action: z.enum(['alert', 'merge', 'search', 'quarantine', 'approve', 'undo', 'restore', 'notify']),
+  target: z.string(),
+  detail: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const IncidentState = z.object({
+  incidentId: z.string(),
+  status: IncidentStatus,
+  policy: Policy,
+  messageId: z.string(),
+  sender: z.string(),
+  subject: z.string().optional(),
+  sources: z.array(z.string()),
+  alertKeys: z.array(z.string()),
+  recipients: z.array(z.string()),
+  counts: z.object({
+    recipients: z.number().int(),
+    mailboxesSearched: z.number().int(),
+    copiesFound: z.number().int(),
+    copiesPulled: z.number().int(),
+    copiesRestored: z.number().int(),
+    forwards: z.number().int(),
+    residual: z.number().int(),
+  }),
+  copies: z.array(CopyState),
+  forwards: z.array(ForwardEdge),
+  residualExposure: z.array(ResidualExposure),
+  audit: z.array(AuditEntry),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type IncidentState = z.infer<typeof IncidentState>;
+
+export const ApproveRequest = z.object({ reason: z.string().max(2000).optional() }).strict();
+export const UndoRequest = z.object({ reason: z.string().max(2000).optional() }).strict();

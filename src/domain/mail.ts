@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/** A mailbox Clawback can search and move mail in. */
+export const MailboxRef = z.object({
+  tenantId: z.string(),
+  mailboxId: z.string().describe("the provider's id for the mailbox"),
+  address: z.string().describe('primary SMTP address'),
+  kind: z.enum(['user', 'shared']),
+});
+export type MailboxRef = z.infer<typeof MailboxRef>;
+
+export const GroupRef = z.object({
+  tenantId: z.string(),
+  groupId: z.string(),
+  address: z.string(),
+});
+export type GroupRef = z.infer<typeof GroupRef>;
+
+/** What one recipient address turned out to be. */
+export const Resolution = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mailbox'), address: z.string(), mailbox: MailboxRef }),
+  z.object({ kind: z.literal('group'), address: z.string(), group: GroupRef }),
+  z.object({ kind: z.literal('external'), address: z.string() }),
+  z.object({ kind: z.literal('unknown'), address: z.string(), reason: z.string() }),
+]);
+export type Resolution = z.infer<typeof Resolution>;
+
+/** A list's transitive membership, cycles and nesting already flattened. */
+export const GroupExpansion = z.object({
+  group: GroupRef,
+  mailboxes: z.array(MailboxRef),
+  external: z.array(z.string()),
+  nestedGroups: z.array(GroupRef),
+});
+export type GroupExpansion = z.infer<typeof GroupExpansion>;
+
+export const MessageQuery = z.object({
+  messageId: z.string(),
+  /** Fallback match when the Message-ID was rewritten on the way in. */
+  sender: z.string().optional(),
+  subject: z.string().optional(),
+  receivedAfter: z.string().optional(),
+  receivedBefore: z.string().optional(),
+});
+export type MessageQuery = z.infer<typeof MessageQuery>;
+
+/** One copy of a message in one folder of one mailbox, as found. */
+export const MessageCopy = z.object({
+  mailbox: MailboxRef,
+  itemId: z.string(),
+  internetMessageId: z.string(),
+  folderId: z.string(),
+  folderPath: z.string().describe('human-readable folder path, e.g. "Inbox/Projects"'),
+  isRead: z.boolean(),
+  subject: z.string().optional(),
+  receivedAt: z.string().optional(),
+  /** Provider-specific placement undo needs beyond the folder (Gmail: the labels). */
+  labelIds: z.array(z.string()).optional(),
+});
+export type MessageCopy = z.infer<typeof MessageCopy>;
+
+/** An internal forward of a message, found in the forwarder's sent mail. */
+export const Forward = z.object({
+  from: MailboxRef,
+  messageId: z.string().describe("the forward's own, new Message-ID"),
+  recipients: z.array(z.string()),
+  subject: z.string().optional(),
+  sentAt: z.string().optional(),
+});
+export type Forward = z.infer<typeof Forward>;
+
+export const QuarantineAction = z.enum(['quarantine-folder', 'soft-delete', 'junk']);
+export type QuarantineAction = z.infer<typeof QuarantineAction>;
+
+/** Everything undo needs to put one pulled copy back exactly where and how it was. */
+export const PullRecord = z.object({
+  copy: MessageCopy,
+  action: QuarantineAction,
+  quarantinedItemId: z.string(),
+  quarantineFolderId: z.string(),
+  pulledAt: z.string(),
+});
+export type PullRecord = z.infer<typeof PullRecord>;
+
+export const PullResult = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('pulled'), itemId: z.string(), record: PullRecord }),
+  z.object({ outcome: z.literal('gone'), itemId: z.string(), detail: z.string() }),
+  z.object({ outcome: z.literal('failed'), itemId: z.string(), detail: z.string() }),
+]);
+export type PullResult = z.infer<typeof PullResult>;
+
+export const RestoreResult = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('restored'),
+    itemId: z.string(),
+    folderId: z.string(),
+    folderPath: z.string(),
+    /** False when the original folder no longer existed and the copy went to the inbox. */
+    originalFolder: z.boolean(),
+  }),
+  z.object({ outcome: z.literal('gone'), itemId: z.string(), detail: z.string() }),
+  z.object({ outcome: z.literal('failed'), itemId: z.string(), detail: z.string() }),
+]);
+export type RestoreResult = z.infer<typeof RestoreResult>;
+
+/** Identifies one found copy for the whole incident, whatever the provider does to item ids later. */
+export function copyKey(copy: Pick<MessageCopy, 'mailbox' | 'itemId'>): string {
+  return `${copy.mailbox.tenantId}/${copy.mailbox.mailboxId}/${copy.itemId}`;
+}
+
+export function mailboxKey(mailbox: Pick<MailboxRef, 'tenantId' | 'mailboxId'>): string {
+  return `${mailbox.tenantId}/${mailbox.mailboxId}`;
+}

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { Alert } from '../domain/alert.js';
+import { incidentIdFor, incidentIdFromPath, incidentWorkflowId } from '../domain/ids.js';
+import type { IncidentOptions, IncidentState, Policy } from '../domain/incident.js';
+import { incidentWorkflow } from '../../workflows/incident.js';
+import { alertUpdate, approveUpdate, searchAttributes, stateQuery, undoUpdate, type AdminAction } from '../../workflows/messages.js';
+import { incidentLog } from '../log.js';
+
+export class IncidentNotFound extends Error {
+  constructor(readonly incidentId: string) {
+    super(`no incident ${incidentId}`);
+    this.name = 'IncidentNotFound';
+  }
+}
+
+/** The incident exists but refuses the request in its current state (e.g. undo twice). */
+export class IncidentRefused extends Error {
+  constructor(
+    readonly incidentId: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IncidentRefused';
+  }
+}
+
+export interface SubmittedAlert {
+  incidentId: string;
+  workflowId: string;
+  status: 'started' | 'merged';
+}
+
+export interface IncidentClientOptions {
+  client: Client;
+  taskQueue: string;
+  defaults: IncidentOptions;
+}
+
+/** The client side of the incident workflow: everything the API and CLI do to incidents. */
+export class IncidentClient {
+  constructor(private readonly options: IncidentClientOptions) {}
+
+  /**
+   * Starts the incident for the alert's message, or merges the alert into the one running.
+   * Update-with-start makes this one atomic call whoever wins a race between two alerts.
+   */
+  async submitAlert(alert: Alert, source: string, policy: Policy): Promise<SubmittedAlert> {
+    const incidentId = incidentIdFor(alert.messageId);
+    const workflowId = incidentWorkflowId(incidentId);
+    const alertKey = alertKeyOf(alert, source);
+    const start = new WithStartWorkflowOperation(incidentWorkflow, {
+      workflowId,
+      taskQueue: this.options.taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [{ incidentId, alert, alertKey, source, policy, options: this.options.defaults }],
+      typedSearchAttributes: [
+        { key: searchAttributes.status, value: policy === 'approval' ? 'awaiting-approval' : 'pulling' },
+        { key: searchAttributes.sender, value: alert.sender },
+        { key: searchAttributes.messageId, value: alert.messageId },
+        { key: searchAttributes.source, value: source },
+      ],
+      staticSummary: `Pull ${alert.messageId} from ${alert.sender}`,
+      staticDetails: [
+        `**${alert.threat.classification}** alert from source \`${source}\`, policy \`${policy}\``,
+        `Subject: ${alert.subject ?? '(none)'}`,
+        `Recipients: ${alert.recipients.length}`,
+      ].join('\n\n'),
+    });
+    const status = await this.options.client.workflow.executeUpdateWithStart(alertUpdate, {
+      args: [{ alert, source, alertKey }],
+      startWorkflowOperation: start,
+    });
+    incidentLog(incidentId).info({ event: 'alert', source, status, workflowId }, 'alert accepted');
+    return { incidentId, workflowId, status };
+  }
+
+  async state(idOrWorkflowId: string): Promise<IncidentState> {
+    const incidentId = incidentIdFromPath(idOrWorkflowId);
+    const handle = this.options.client.workflow.getHandle(incidentWorkflowId(incidentId));
+    try {
+      const { status } = await handle.describe();
+      if (status.name === 'COMPLETED') return (await handle.result()) as IncidentState;
+      return await handle.query(stateQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new IncidentNotFound(incidentId);
+      throw error;
+    }
+  }
+
+  approve(idOrWorkflowId: string, action: AdminAction): Promise<IncidentState> {
+    return this.update(idOrWorkflowId, (handle) => handle.executeUpdate(approveUpdate, { args: [action] }));
+  }
+
+  undo(idOrWorkflowId: string, action: AdminAction): Promise<IncidentState> {
+    return this.update(idOrWorkflowId, (handle) => handle.executeUpdate(undoUpdate, { args: [action] }));
+  }
+
+  private async update(
+    idOrWorkflowId: string,
+    send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<IncidentState>,
+  ): Promise<IncidentState> {
+    const incidentId = incidentIdFromPath(idOrWorkflowId);
+    const handle = this.options.client.workflow.getHandle(incidentWorkflowId(incidentId));
+    let running: boolean;
+    try {
+      running = (await handle.describe()).status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new IncidentNotFound(incidentId);
+      throw error;
+    }
+    if (!running) throw new IncidentRefused(incidentId, 'the incident is closed; it no longer accepts changes');
+    try {
+      return await send(handle);
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        throw new IncidentRefused(incidentId, error.cause?.message ?? error.message);
+      }
+      if (error instanceof WorkflowNotFoundError) throw new IncidentRefused(incidentId, 'the incident closed meanwhile');
+      throw error;
+    }
+  }
+}
+
+/** A re-sent alert (same source, same alert id or same content) is recognised as one. */
+export function alertKeyOf(alert: Alert, source: string): string {
+  if (alert.alertId) return `${source}:${alert.alertId}`;
+  const digest = createHash('sha256')
+    .update(JSON.stringify({ ...alert, recipients: [...alert.recipients].sort() }))
+    .digest('hex')
+    .slice(0, 16);
+  return `${source}:${digest}`;
+}

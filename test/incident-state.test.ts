@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Incident } from '../workflows/incident-state.js';
+import { IncidentOptions, type IncidentInput } from '../src/domain/incident.js';
+import { Alert } from '../src/domain/alert.js';
+import type { MailboxRef, MessageCopy } from '../src/domain/mail.js';
+
+const alert = Alert.parse({
+  messageId: '<m1@evil.example>',
+  sender: 'bad@evil.example',
+  recipients: ['a@corp.example', 'list@corp.example'],
+  threat: { classification: 'phish' },
+});
+
+function newIncident(overrides: Partial<IncidentInput> = {}): Incident {
+  return new Incident({
+    incidentId: 'i1',
+    alert,
+    alertKey: 'src:1',
+    source: 'src',
+    policy: 'auto',
+    options: IncidentOptions.parse({}),
+    ...overrides,
+  });
+}
+
+const mailbox = (id: string): MailboxRef => ({ tenantId: 't', mailboxId: id, address: `${id}@corp.example`, kind: 'user' });
+const copyIn = (box: MailboxRef, itemId: string): MessageCopy => ({
+  mailbox: box,
+  itemId,
+  internetMessageId: alert.messageId,
+  folderId: 'inbox',
+  folderPath: 'Inbox',
+  isRead: false,
+});
+
+test('the first delivery of the starting alert says started; a re-sent alert or a second alert says merged', () => {
+  const incident = newIncident();
+  assert.equal(incident.receiveAlert({ alert, source: 'src', alertKey: 'src:1' }), 'started');
+  assert.equal(incident.receiveAlert({ alert, source: 'src', alertKey: 'src:1' }), 'merged');
+  assert.equal(incident.receiveAlert({ alert: { ...alert, recipients: ['b@corp.example'] }, source: 'other', alertKey: 'other:9' }), 'merged');
+  assert.deepEqual(incident.state.sources, ['src', 'other']);
+  assert.deepEqual(incident.state.recipients, ['a@corp.example', 'list@corp.example', 'b@corp.example']);
+});
+
+test('a merged alert queues only recipients not seen before', () => {
+  const incident = newIncident();
+  incident.nextTarget();
+  incident.receiveAlert({ alert, source: 'src', alertKey: 'src:2' });
+  assert.equal(incident.hasPendingTargets(), false);
+  incident.receiveAlert({ alert: { ...alert, recipients: ['a@corp.example', 'new@corp.example'] }, source: 'src', alertKey: 'src:3' });
+  assert.deepEqual(incident.nextTarget()?.recipients.map((r) => r.address), ['new@corp.example']);
+});
+
+test('a mailbox is searched once per message, however many lists lead to it', () => {
+  const incident = newIncident();
+  const target = incident.nextTarget()!;
+  const a = { mailbox: mailbox('a'), provenance: { via: 'direct' as const, depth: 0 } };
+  assert.equal(incident.claimUnsearched(target.messageId, [a, a]).length, 1);
+  assert.equal(incident.claimUnsearched(target.messageId, [a]).length, 0);
+  assert.equal(incident.claimUnsearched('<fwd@corp.example>', [a]).length, 1);
+});
+
+test('contained when every copy is pulled; external recipients are listed but do not block', () => {
+  const incident = newIncident();
+  const target = incident.nextTarget()!;
+  incident.acceptResolutions(target, [{ kind: 'external', address: 'x@else.example' }]);
+  const batch = [{ mailbox: mailbox('a'), provenance: { via: 'direct' as const, depth: 0 } }];
+  const [found] = incident.acceptSearch(batch, [copyIn(mailbox('a'), 'item-1')], []);
+  const [copy] = incident.foundCopies([found!]);
+  incident.acceptPulls(
+    [{ copyKey: found!.key, result: { outcome: 'pulled', itemId: 'item-1', record: { copy: copy!, action: 'quarantine-folder', quarantinedItemId: 'q1', quarantineFolderId: 'qf', pulledAt: 'now' } } }],
+    'quarantine-folder',
+  );
+  assert.equal(incident.settle(), 'contained');
+  assert.deepEqual(incident.state.residualExposure.map((r) => r.reason), ['external']);
+  assert.equal(incident.state.audit.filter((a) => a.action === 'quarantine').length, 1);
+});
+
+test('an unknown recipient or a failed pull makes the incident partially contained, all failures make it failed', () => {
+  const partial = newIncident();
+  const t1 = partial.nextTarget()!;
+  partial.acceptResolutions(t1, [{ kind: 'unknown', address: 'gone@corp.example', reason: 'no such mailbox' }]);
+  const [f1] = partial.acceptSearch([], [copyIn(mailbox('a'), 'i1')], []);
+  const [c1] = partial.foundCopies([f1!]);
+  partial.acceptPulls([{ copyKey: f1!.key, result: { outcome: 'pulled', itemId: 'i1', record: { copy: c1!, action: 'junk', quarantinedItemId: 'q', quarantineFolderId: 'j', pulledAt: 'now' } } }], 'junk');
+  assert.equal(partial.settle(), 'partially-contained');
+
+  const failed = newIncident();
+  failed.nextTarget();
+  const [f2] = failed.acceptSearch([], [copyIn(mailbox('b'), 'i2')], []);
+  failed.failPulls(failed.foundCopies([f2!]), 'Throttled: try later');
+  assert.equal(failed.settle(), 'failed');
+  assert.equal(failed.state.residualExposure[0]?.reason, 'provider-failure');
+});
+
+test('forwards are queued once each, one level deeper, with the forwarder searched for its sent copy', () => {
+  const incident = newIncident();
+  const target = incident.nextTarget()!;
+  const forward = { from: mailbox('a'), messageId: '<fw@corp.example>', recipients: ['b@corp.example'] };
+  incident.acceptForwards(target, [forward, forward], []);
+  const next = incident.nextTarget()!;
+  assert.equal(next.depth, 1);
+  assert.deepEqual(next.recipients.map((r) => r.address).sort(), ['a@corp.example', 'b@corp.example']);
+  assert.equal(next.recipients[0]?.provenance.via, 'forward');
+  assert.equal(incident.hasPendingTargets(), false);
+});
+
+test('forwards beyond the depth bound are not followed', () => {
+  const incident = newIncident({ options: IncidentOptions.parse({ maxForwardDepth: 0 }) });
+  const target = incident.nextTarget()!;
+  const added = incident.acceptSearch([], [copyIn(mailbox('a'), 'i1')], []);
+  assert.deepEqual(incident.copiesToFollow(target, added), []);
+});
+
+test('undo is refused before anything was pulled, and twice', () => {
+  const incident = newIncident({ policy: 'approval' });
+  incident.setStatus('awaiting-approval');
+  assert.throws(() => incident.validateUndo({ actor: 'admin' }), /no pulled copy/);
+  assert.throws(() => incident.validateApprove({ actor: '' }), /actor/);
+  incident.validateApprove({ actor: 'admin' });
+  incident.setStatus('undone');
+  assert.throws(() => incident.validateUndo({ actor: 'admin' }), /already undone/);
+});

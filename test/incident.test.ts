@@ -1,0 +1,154 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { DEMO_ADMIN_KEY, DEMO_SOURCE_KEY, startStack, uniqueScenario } from './support/stack.js';
+import { DEMO_MESSAGE_ID, DEMO_FORWARD_ID, DEMO_BENIGN_MESSAGE_ID } from '../src/sim/demo.js';
+
+const QUARANTINE = 'Clawback Quarantine';
+const exampleAlert = JSON.parse(readFileSync(new URL('../examples/alert.json', import.meta.url), 'utf8'));
+
+const stacks: { stop(): Promise<void> }[] = [];
+after(async () => {
+  await Promise.all(stacks.map((s) => s.stop()));
+});
+
+async function demo(options: Omit<Parameters<typeof startStack>[0], 'scenario'> = {}) {
+  const { scenario, rename } = uniqueScenario();
+  const stack = await startStack({ scenario, ...options });
+  stacks.push(stack);
+  const alert = { ...exampleAlert, messageId: rename(exampleAlert.messageId) };
+  const ids = { message: rename(DEMO_MESSAGE_ID), forward: rename(DEMO_FORWARD_ID), benign: rename(DEMO_BENIGN_MESSAGE_ID) };
+  return { stack, alert, ids };
+}
+
+/** Where each copy is, keyed by mailbox and message, for before/after comparisons. */
+function placements(stack: Awaited<ReturnType<typeof startStack>>, ...messageIds: string[]) {
+  return messageIds
+    .flatMap((id) => stack.tenant.locate(id).map((p) => `${id} ${p.mailbox} ${p.folderPath} ${p.isRead ? 'read' : 'unread'}`))
+    .sort();
+}
+
+const settled = (s: any) => !['pulling', 'awaiting-approval', 'undoing'].includes(s.status);
+
+test('an alert pulls every copy into quarantine: moved, list and forwarded copies included', async () => {
+  const { stack, alert, ids } = await demo();
+  const before = stack.tenant.locate(ids.message).length + stack.tenant.locate(ids.forward).length;
+  const benignBefore = placements(stack, ids.benign);
+
+  const accepted = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  assert.equal(accepted.status, 202);
+  assert.equal(accepted.body.status, 'started');
+  assert.equal(accepted.body.workflowId, `incident-${accepted.body.incidentId}`);
+
+  const incident = await stack.waitFor(accepted.body.incidentId, settled);
+  assert.equal(incident.status, 'contained');
+  for (const id of [ids.message, ids.forward]) {
+    const outside = stack.tenant.locate(id).filter((p) => p.folderPath !== QUARANTINE);
+    assert.deepEqual(outside, [], `copies of ${id} left outside quarantine`);
+  }
+  assert.equal(incident.counts.copiesFound, before);
+  assert.equal(incident.counts.copiesPulled, before);
+  assert.ok(incident.copies.some((c: any) => c.folderPath === 'Inbox/Invoices'), 'the copy moved to a subfolder was found');
+  assert.ok(incident.copies.some((c: any) => c.provenance.via === 'list'), 'list copies carry their list');
+  assert.ok(incident.copies.some((c: any) => c.provenance.via === 'forward' && c.messageId === ids.forward));
+  assert.deepEqual(incident.forwards.map((f: any) => f.messageId), [ids.forward]);
+  assert.ok(incident.residualExposure.some((r: any) => r.reason === 'external' && r.address === 'partner@outside.example'));
+  assert.equal(incident.audit.filter((a: any) => a.action === 'quarantine').length, before);
+  assert.deepEqual(placements(stack, ids.benign), benignBefore, 'an unrelated message was touched');
+  assert.match(incident.links.temporalUi, /\/namespaces\/default\/workflows\/incident-/);
+});
+
+test('the same alert again, or another source about the same message, merges into the one incident', async () => {
+  const { stack, alert } = await demo();
+  const first = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  await stack.waitFor(first.body.incidentId, settled);
+  const again = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const other = await stack.request('POST', '/v1/alerts', {
+    key: DEMO_SOURCE_KEY,
+    body: { ...alert, alertId: 'another-detector-77', messageId: alert.messageId.replace(/@(.*)>$/, (_: string, domain: string) => `@${domain.toUpperCase()}>`) },
+  });
+  assert.deepEqual([again.status, again.body.status], [202, 'merged']);
+  assert.deepEqual([other.status, other.body.status], [202, 'merged']);
+  assert.equal(again.body.workflowId, first.body.workflowId);
+  assert.equal(other.body.workflowId, first.body.workflowId, 'the domain part of a Message-ID is case-insensitive');
+
+  const incident = await stack.waitFor(first.body.incidentId, (s) => s.alertKeys.length === 2 && settled(s));
+  assert.equal(incident.status, 'contained');
+  assert.equal(incident.audit.filter((a: any) => a.action === 'quarantine').length, incident.counts.copiesFound, 'one pull per copy');
+});
+
+test('a merged alert naming a new recipient pulls that mailbox too', async () => {
+  const { stack, alert, ids } = await demo();
+  const first = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: { ...alert, recipients: ['bob@demo.clawback.test'] } });
+  const one = await stack.waitFor(first.body.incidentId, settled);
+  assert.equal(one.counts.copiesPulled, 1);
+  await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: { ...alert, alertId: 'second', recipients: ['carol@demo.clawback.test'] } });
+  const two = await stack.waitFor(first.body.incidentId, (s) => s.counts.copiesPulled === 2 && settled(s));
+  assert.equal(two.status, 'contained');
+  assert.deepEqual(
+    stack.tenant.locate(ids.message).filter((p) => p.folderPath === QUARANTINE).map((p) => p.mailbox).sort(),
+    ['bob@demo.clawback.test', 'carol@demo.clawback.test'],
+  );
+});
+
+test('undo puts every copy back in its original folder with its read state, once', async () => {
+  const { stack, alert, ids } = await demo();
+  const before = placements(stack, ids.message, ids.forward);
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  await stack.waitFor(body.incidentId, settled);
+  assert.notDeepEqual(placements(stack, ids.message, ids.forward), before);
+
+  const bySource = await stack.request('POST', `/v1/incidents/${body.incidentId}/undo`, { key: DEMO_SOURCE_KEY, body: {} });
+  assert.equal(bySource.status, 403, 'an alert source cannot undo');
+  const undone = await stack.request('POST', `/v1/incidents/${body.incidentId}/undo`, { key: DEMO_ADMIN_KEY, body: { reason: 'false positive' } });
+  assert.equal(undone.status, 200);
+  assert.equal(undone.body.status, 'undone');
+  assert.equal(undone.body.counts.copiesRestored, undone.body.counts.copiesPulled);
+  assert.deepEqual(placements(stack, ids.message, ids.forward), before);
+  assert.ok(undone.body.audit.some((a: any) => a.action === 'undo' && a.actor === 'admin:demo-admin' && a.detail === 'false positive'));
+
+  const twice = await stack.request('POST', `/v1/incidents/${body.incidentId}/undo`, { key: DEMO_ADMIN_KEY });
+  assert.equal(twice.status, 409);
+  assert.deepEqual(placements(stack, ids.message, ids.forward), before);
+});
+
+test('undo reports a copy that was deleted meanwhile instead of skipping it', async () => {
+  const { stack, alert, ids } = await demo();
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const pulled = await stack.waitFor(body.incidentId, settled);
+  const victim = pulled.copies.find((c: any) => c.mailbox.address === 'bob@demo.clawback.test');
+  stack.tenant.hardDelete(victim.mailbox.mailboxId, victim.record.quarantinedItemId);
+  const undone = await stack.request('POST', `/v1/incidents/${body.incidentId}/undo`, { key: DEMO_ADMIN_KEY });
+  assert.equal(undone.status, 200);
+  const bob = undone.body.copies.find((c: any) => c.key === victim.key);
+  assert.equal(bob.status, 'gone');
+  assert.equal(undone.body.counts.copiesRestored, pulled.counts.copiesPulled - 1);
+  assert.ok(stack.tenant.locate(ids.message).every((p) => p.folderPath !== QUARANTINE));
+});
+
+test('an approval policy searches, waits for an admin, then pulls', async () => {
+  const { stack, alert, ids } = await demo({ policy: 'approval' });
+  const before = placements(stack, ids.message);
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const waiting = await stack.waitFor(body.incidentId, (s) => s.status === 'awaiting-approval');
+  assert.ok(waiting.counts.copiesFound > 0, 'the approver sees the blast radius');
+  assert.deepEqual(placements(stack, ids.message), before, 'nothing moves before approval');
+
+  assert.equal((await stack.request('POST', `/v1/incidents/${body.incidentId}/undo`, { key: DEMO_ADMIN_KEY })).status, 409);
+  const approved = await stack.request('POST', `/v1/incidents/${body.incidentId}/approve`, { key: DEMO_ADMIN_KEY, body: { reason: 'confirmed phish' } });
+  assert.equal(approved.status, 200);
+  const done = await stack.waitFor(body.incidentId, settled);
+  assert.equal(done.status, 'contained');
+  assert.ok(done.audit.some((a: any) => a.action === 'quarantine' && a.actor === 'admin:demo-admin'));
+  assert.equal((await stack.request('POST', `/v1/incidents/${body.incidentId}/approve`, { key: DEMO_ADMIN_KEY })).status, 409);
+});
+
+test('a record policy reports the blast radius and moves nothing', async () => {
+  const { stack, alert, ids } = await demo({ policy: 'record' });
+  const before = placements(stack, ids.message, ids.forward);
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const recorded = await stack.waitFor(body.incidentId, settled);
+  assert.equal(recorded.status, 'recorded');
+  assert.ok(recorded.copies.length > 0 && recorded.copies.every((c: any) => c.status === 'recorded'));
+  assert.deepEqual(placements(stack, ids.message, ids.forward), before);
+});

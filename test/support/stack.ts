@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../src/api/app.js';
+import { Authenticator } from '../../src/api/auth.js';
+import { parseConfig, demoConfig, DEMO_SOURCE_KEY, DEMO_ADMIN_KEY } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
+import { IncidentOptions, type Policy } from '../../src/domain/incident.js';
+import { IncidentClient } from '../../src/incidents/client.js';
+import { ProviderRegistry } from '../../src/providers/registry.js';
+import { SimulatedProvider } from '../../src/providers/simulated/provider.js';
+import { Tenant } from '../../src/sim/model.js';
+import { demoScenario, DEMO_DOMAIN } from '../../src/sim/demo.js';
+import type { Scenario } from '../../src/sim/scenario.js';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { createWorker, WORKFLOWS_PATH } from '../../src/worker.js';
+import { logNotifier } from '../../activities/notify.js';
+
+export { DEMO_SOURCE_KEY, DEMO_ADMIN_KEY };
+
+/** The shared dev server `npm test` started for this run. */
+export function testTemporal() {
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run the suite with `npm test`');
+  return { address, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' };
+}
+
+/**
+ * Incident ids derive from Message-IDs and every test file shares one server, so each test
+ * gives the demo's messages ids of its own.
+ */
+export function uniqueScenario(base: Scenario = demoScenario): { scenario: Scenario; rename: (id: string) => string } {
+  const tag = randomUUID().slice(0, 8);
+  const rename = (id: string) => id.replace(/@/, `.${tag}@`);
+  const json = JSON.stringify(base).replace(/<[^<>\s"]+@[^<>\s"]+>/g, (id) => rename(id));
+  return { scenario: JSON.parse(json) as Scenario, rename };
+}
+
+let bundle: Promise<WorkflowBundle> | undefined;
+
+/** Bundling the workflows takes seconds: once per test file, shared by its stacks. */
+function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundle;
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+export interface StackOptions {
+  scenario: Scenario;
+  policy?: Policy;
+  incident?: Partial<IncidentOptions>;
+}
+
+/** A worker on its own task queue over an in-memory tenant, and the API in front of it. */
+export async function startStack({ scenario, policy = 'auto', incident = {} }: StackOptions) {
+  const { address, namespace } = testTemporal();
+  const tenant = Tenant.fromScenario(scenario);
+  const base = demoConfig('/nonexistent');
+  const config: Config = parseConfig({
+    ...base,
+    sources: [{ id: 'demo-source', key: DEMO_SOURCE_KEY, policy }],
+    incident,
+    temporal: { taskQueue: `test-${randomUUID()}` },
+  });
+  const providers = new ProviderRegistry([{ provider: new SimulatedProvider({ tenant }), domains: [DEMO_DOMAIN] }]);
+  const { worker, connection: workerConnection } = await createWorker({
+    address,
+    namespace,
+    taskQueue: config.temporal.taskQueue,
+    deps: { providers, notifiers: [logNotifier] },
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const incidents = new IncidentClient({ client, taskQueue: config.temporal.taskQueue, defaults: IncidentOptions.parse(config.incident) });
+  const app = createApp({
+    incidents,
+    auth: new Authenticator(config),
+    temporalReachable: async () => true,
+    bodyLimitBytes: config.api.bodyLimitBytes,
+    temporalUiUrl: config.api.temporalUiUrl,
+    namespace,
+  });
+
+  async function request(method: string, path: string, { key, body }: { key?: string; body?: unknown } = {}) {
+    const headers: Record<string, string> = {};
+    if (key) headers.authorization = `Bearer ${key}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await app.request(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  }
+
+  /** Polls the incident until `done` holds (the API is asynchronous by design). */
+  async function waitFor(incidentId: string, done: (state: any) => boolean, timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { status, body } = await request('GET', `/v1/incidents/${incidentId}`, { key: DEMO_SOURCE_KEY });
+      if (status === 200 && done(body)) return body;
+      if (Date.now() > deadline) throw new Error(`incident ${incidentId} did not settle: ${JSON.stringify(body).slice(0, 500)}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+
+  return {
+    tenant,
+    client,
+    config,
+    request,
+    waitFor,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await workerConnection.close();
+      await connection.close();
+    },
+  };
+}

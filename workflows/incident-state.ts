@@ -1,0 +1,381 @@
+import type {
+  AuditEntry,
+  CopyState,
+  IncidentInput,
+  IncidentState,
+  IncidentStatus,
+  Provenance,
+  ResidualExposure,
+} from '../src/domain/incident.js';
+import type { GroupExpansion, MailboxRef, MessageCopy, PullRecord, PullResult, Resolution, RestoreResult } from '../src/domain/mail.js';
+import { copyKey, mailboxKey } from '../src/domain/mail.js';
+import type { CopyOutcome, MailboxFailure } from '../activities/mailbox.js';
+import type { Forward } from '../src/domain/mail.js';
+import type { AdminAction, AlertReceived } from './messages.js';
+
+/** Addresses to search for one message: the original, or a forward of it. */
+export interface Target {
+  messageId: string;
+  recipients: { address: string; provenance: Provenance }[];
+  depth: number;
+}
+
+export interface MailboxToSearch {
+  mailbox: MailboxRef;
+  provenance: Provenance;
+}
+
+/** Residual reasons that keep an incident from being `contained`: the copy may still be reachable. */
+const BLOCKING_RESIDUAL: ResidualExposure['reason'][] = ['unknown-recipient', 'excluded', 'provider-failure'];
+
+/**
+ * The incident's state and every decision about it. The workflow function only sequences
+ * activities; this class says what to do with their results, so it reads (and is tested)
+ * without Temporal in the way.
+ */
+export class Incident {
+  readonly state: IncidentState;
+  private readonly queue: Target[] = [];
+  /** `messageId mailboxKey` pairs already searched: recursion never searches a mailbox twice. */
+  private readonly searched = new Set<string>();
+  private readonly residualSeen = new Set<string>();
+  private initialAlertAcknowledged = false;
+  private approvedBy?: string;
+  undoRequest?: AdminAction;
+
+  constructor(private readonly input: IncidentInput) {
+    const now = new Date().toISOString();
+    const { alert } = input;
+    this.state = {
+      incidentId: input.incidentId,
+      status: 'pulling',
+      policy: input.policy,
+      messageId: alert.messageId,
+      sender: alert.sender,
+      subject: alert.subject,
+      sources: [input.source],
+      alertKeys: [input.alertKey],
+      recipients: [],
+      counts: { recipients: 0, mailboxesSearched: 0, copiesFound: 0, copiesPulled: 0, copiesRestored: 0, forwards: 0, residual: 0 },
+      copies: [],
+      forwards: [],
+      residualExposure: [],
+      audit: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.audit(`source:${input.source}`, 'alert', alert.messageId, `${alert.threat.classification} alert for ${alert.recipients.length} recipient(s)`);
+    this.enqueueRecipients(alert.recipients);
+  }
+
+  get options() {
+    return this.input.options;
+  }
+
+  /** The actor pulls are attributed to: the approving admin, or the source whose policy allowed it. */
+  get pullActor(): string {
+    return this.approvedBy ? `admin:${this.approvedBy}` : `source:${this.input.source}`;
+  }
+
+  receiveAlert({ alert, source, alertKey }: AlertReceived): 'started' | 'merged' {
+    if (alertKey === this.input.alertKey && !this.initialAlertAcknowledged) {
+      this.initialAlertAcknowledged = true;
+      return 'started';
+    }
+    if (this.state.alertKeys.includes(alertKey)) return 'merged';
+    this.state.alertKeys.push(alertKey);
+    if (!this.state.sources.includes(source)) this.state.sources.push(source);
+    const added = this.enqueueRecipients(alert.recipients);
+    this.audit(`source:${source}`, 'merge', alert.messageId, `merged alert adding ${added} new recipient(s)`);
+    return 'merged';
+  }
+
+  private enqueueRecipients(addresses: string[]): number {
+    const fresh = addresses.filter((a) => !this.state.recipients.includes(a));
+    if (fresh.length === 0) return 0;
+    this.state.recipients.push(...fresh);
+    this.queue.push({
+      messageId: this.state.messageId,
+      depth: 0,
+      recipients: fresh.map((address) => ({ address, provenance: { via: 'direct', depth: 0 } })),
+    });
+    this.touch();
+    return fresh.length;
+  }
+
+  hasPendingTargets(): boolean {
+    return this.queue.length > 0;
+  }
+
+  nextTarget(): Target | undefined {
+    return this.queue.shift();
+  }
+
+  /** Splits resolutions into mailboxes to search and lists to expand; records what is out of reach. */
+  acceptResolutions(target: Target, resolutions: Resolution[]) {
+    const provenanceOf = new Map(target.recipients.map((r) => [r.address, r.provenance]));
+    const mailboxes: MailboxToSearch[] = [];
+    const groups: { group: Extract<Resolution, { kind: 'group' }>['group']; provenance: Provenance }[] = [];
+    for (const resolution of resolutions) {
+      const provenance = provenanceOf.get(resolution.address) ?? { via: 'direct' as const, depth: target.depth };
+      switch (resolution.kind) {
+        case 'mailbox':
+          mailboxes.push({ mailbox: resolution.mailbox, provenance });
+          break;
+        case 'group':
+          groups.push({ group: resolution.group, provenance });
+          break;
+        case 'external':
+          this.addResidual({ address: resolution.address, reason: 'external', detail: describeReach(provenance, target) });
+          break;
+        case 'unknown':
+          this.addResidual({ address: resolution.address, reason: 'unknown-recipient', detail: resolution.reason });
+          break;
+      }
+    }
+    return { mailboxes, groups };
+  }
+
+  acceptExpansions(target: Target, expansions: GroupExpansion[], provenanceOf: Map<string, Provenance>): MailboxToSearch[] {
+    const mailboxes: MailboxToSearch[] = [];
+    for (const expansion of expansions) {
+      const parent = provenanceOf.get(expansion.group.address);
+      const provenance: Provenance =
+        parent?.via === 'forward' ? parent : { via: 'list', through: expansion.group.address, depth: target.depth };
+      mailboxes.push(...expansion.mailboxes.map((mailbox) => ({ mailbox, provenance })));
+      for (const address of expansion.external) {
+        this.addResidual({ address, reason: 'external', detail: `member of list ${expansion.group.address}` });
+      }
+    }
+    return mailboxes;
+  }
+
+  /** The mailboxes not yet searched for this message, each once, and marks them searched. */
+  claimUnsearched(messageId: string, candidates: MailboxToSearch[]): MailboxToSearch[] {
+    const claimed: MailboxToSearch[] = [];
+    for (const candidate of candidates) {
+      const key = `${messageId} ${mailboxKey(candidate.mailbox)}`;
+      if (this.searched.has(key)) continue;
+      this.searched.add(key);
+      claimed.push(candidate);
+    }
+    this.state.counts.mailboxesSearched += claimed.length;
+    return claimed;
+  }
+
+  acceptSearch(batch: MailboxToSearch[], copies: MessageCopy[], failures: MailboxFailure[]): CopyState[] {
+    const provenanceOf = new Map(batch.map((b) => [mailboxKey(b.mailbox), b.provenance]));
+    const added: CopyState[] = [];
+    for (const copy of copies) {
+      const key = copyKey(copy);
+      if (this.state.copies.some((c) => c.key === key)) continue;
+      const state: CopyState = {
+        key,
+        mailbox: copy.mailbox,
+        messageId: copy.internetMessageId,
+        folderPath: copy.folderPath,
+        isRead: copy.isRead,
+        provenance: provenanceOf.get(mailboxKey(copy.mailbox)) ?? { via: 'direct', depth: 0 },
+        status: 'found',
+      };
+      this.state.copies.push(state);
+      this.copyFound.set(key, copy);
+      added.push(state);
+    }
+    for (const failure of failures) {
+      this.addResidual({ address: failure.mailbox.address, reason: 'provider-failure', detail: `search failed: ${failure.detail}` });
+    }
+    this.touch();
+    return added;
+  }
+
+  /** The provider's view of each found copy, which quarantine and forward-following need. */
+  private readonly copyFound = new Map<string, MessageCopy>();
+
+  foundCopies(states: CopyState[]): MessageCopy[] {
+    return states.map((s) => this.copyFound.get(s.key)!).filter(Boolean);
+  }
+
+  /** Copies whose mailboxes may have forwarded the message further, within the depth bound. */
+  copiesToFollow(target: Target, added: CopyState[]): MessageCopy[] {
+    if (target.depth >= this.options.maxForwardDepth) return [];
+    return this.foundCopies(added);
+  }
+
+  acceptForwards(target: Target, forwards: Forward[], failures: MailboxFailure[]): void {
+    for (const forward of forwards) {
+      if (this.state.forwards.some((f) => f.messageId === forward.messageId)) continue;
+      const depth = target.depth + 1;
+      this.state.forwards.push({ from: forward.from.address, messageId: forward.messageId, recipients: forward.recipients, depth });
+      const provenance: Provenance = { via: 'forward', through: forward.from.address, depth };
+      // The forwarder's own mailbox holds the sent copy of the forward: search it too.
+      const addresses = [...new Set([...forward.recipients, forward.from.address])];
+      this.queue.push({ messageId: forward.messageId, depth, recipients: addresses.map((address) => ({ address, provenance })) });
+    }
+    for (const failure of failures) {
+      this.addResidual({ address: failure.mailbox.address, reason: 'provider-failure', detail: `forward search failed: ${failure.detail}` });
+    }
+    this.touch();
+  }
+
+  /** Found copies not yet pulled (the set a pull, or an approval, acts on). */
+  copiesToPull(): MessageCopy[] {
+    return this.foundCopies(this.state.copies.filter((c) => c.status === 'found'));
+  }
+
+  acceptPulls(outcomes: CopyOutcome<PullResult>[], action: string): void {
+    const actor = this.pullActor;
+    for (const { copyKey: key, result } of outcomes) {
+      const copy = this.state.copies.find((c) => c.key === key);
+      if (!copy) continue;
+      switch (result.outcome) {
+        case 'pulled':
+          copy.status = 'pulled';
+          copy.record = result.record;
+          this.audit(actor, 'quarantine', `${copy.mailbox.address} ${copy.folderPath}`, `${action} of ${copy.messageId} (${this.reason()})`);
+          break;
+        case 'gone':
+          copy.status = 'gone';
+          copy.detail = result.detail;
+          this.addResidual({ address: copy.mailbox.address, reason: 'gone-before-pull', detail: result.detail });
+          break;
+        case 'failed':
+          copy.status = 'failed';
+          copy.detail = result.detail;
+          this.addResidual({ address: copy.mailbox.address, reason: 'provider-failure', detail: `quarantine failed: ${result.detail}` });
+          break;
+      }
+    }
+    this.touch();
+  }
+
+  /** Called when a pull activity failed after all its retries: every copy it held stays exposed. */
+  failPulls(copies: MessageCopy[], detail: string): void {
+    this.acceptPulls(copies.map((copy) => ({ copyKey: copyKey(copy), result: { outcome: 'failed', itemId: copy.itemId, detail } })), 'quarantine');
+  }
+
+  failSearch(batch: MailboxToSearch[], detail: string): void {
+    this.acceptSearch([], [], batch.map(({ mailbox }) => ({ mailbox, detail })));
+  }
+
+  markRecorded(): void {
+    for (const copy of this.state.copies) if (copy.status === 'found') copy.status = 'recorded';
+    this.touch();
+  }
+
+  settle(): IncidentStatus {
+    const pulled = this.state.copies.filter((c) => c.status === 'pulled').length;
+    const blocking = this.state.residualExposure.filter((r) => BLOCKING_RESIDUAL.includes(r.reason)).length;
+    const failedPulls = this.state.copies.filter((c) => c.status === 'failed').length;
+    if (blocking === 0) this.state.status = 'contained';
+    else if (pulled === 0 && failedPulls + this.providerFailures() > 0) this.state.status = 'failed';
+    else this.state.status = 'partially-contained';
+    this.touch();
+    return this.state.status;
+  }
+
+  private providerFailures(): number {
+    return this.state.residualExposure.filter((r) => r.reason === 'provider-failure').length;
+  }
+
+  setStatus(status: IncidentStatus): void {
+    this.state.status = status;
+    this.touch();
+  }
+
+  validateApprove(action: AdminAction): void {
+    requireActor(action);
+    if (this.state.status !== 'awaiting-approval') {
+      throw new Error(`incident is ${this.state.status}, not awaiting approval`);
+    }
+  }
+
+  approve(action: AdminAction): void {
+    this.approvedBy = action.actor;
+    this.audit(`admin:${action.actor}`, 'approve', this.state.messageId, action.reason ?? 'approved');
+    this.setStatus('pulling');
+  }
+
+  get approved(): boolean {
+    return this.approvedBy !== undefined;
+  }
+
+  validateUndo(action: AdminAction): void {
+    requireActor(action);
+    const { status } = this.state;
+    if (status === 'undoing' || status === 'undone') throw new Error(`incident is already ${status}`);
+    if (this.undoRequest) throw new Error('an undo is already in progress');
+    const pulled = this.state.copies.some((c) => c.status === 'pulled');
+    if (!pulled && status !== 'pulling') throw new Error(`incident is ${status} and has no pulled copy to restore`);
+  }
+
+  requestUndo(action: AdminAction): void {
+    this.undoRequest = action;
+    this.audit(`admin:${action.actor}`, 'undo', this.state.messageId, action.reason ?? 'undo requested');
+  }
+
+  recordsToRestore(): PullRecord[] {
+    return this.state.copies.filter((c) => c.status === 'pulled' && c.record).map((c) => c.record!);
+  }
+
+  acceptRestores(outcomes: CopyOutcome<RestoreResult>[]): void {
+    const actor = `admin:${this.undoRequest?.actor ?? 'unknown'}`;
+    for (const { copyKey: key, result } of outcomes) {
+      const copy = this.state.copies.find((c) => c.key === key);
+      if (!copy) continue;
+      if (result.outcome === 'restored') {
+        copy.status = 'restored';
+        copy.detail = result.originalFolder ? undefined : `original folder gone; restored to ${result.folderPath}`;
+        this.audit(actor, 'restore', `${copy.mailbox.address} ${result.folderPath}`, `restored ${copy.messageId}`);
+      } else {
+        copy.status = result.outcome === 'gone' ? 'gone' : 'restore-failed';
+        copy.detail = result.detail;
+        this.audit(actor, 'restore', `${copy.mailbox.address} ${copy.folderPath}`, `not restored (${result.outcome}): ${result.detail}`);
+      }
+    }
+    this.touch();
+  }
+
+  failRestores(records: PullRecord[], detail: string): void {
+    this.acceptRestores(
+      records.map((record) => ({ copyKey: copyKey(record.copy), result: { outcome: 'failed', itemId: record.copy.itemId, detail } })),
+    );
+  }
+
+  private reason(): string {
+    const { classification } = this.input.alert.threat;
+    return `${classification} alert from ${this.state.sources.join(', ')}`;
+  }
+
+  private addResidual(entry: ResidualExposure): void {
+    const key = `${entry.address} ${entry.reason}`;
+    if (this.residualSeen.has(key)) return;
+    this.residualSeen.add(key);
+    this.state.residualExposure.push(entry);
+  }
+
+  private audit(actor: string, action: AuditEntry['action'], target: string, detail: string): void {
+    this.state.audit.push({ at: new Date().toISOString(), actor, action, target, detail });
+  }
+
+  private touch(): void {
+    const { copies, counts } = this.state;
+    counts.recipients = this.state.recipients.length;
+    counts.copiesFound = copies.length;
+    counts.copiesPulled = copies.filter((c) => c.status === 'pulled' || c.record !== undefined).length;
+    counts.copiesRestored = copies.filter((c) => c.status === 'restored').length;
+    counts.forwards = this.state.forwards.length;
+    counts.residual = this.state.residualExposure.length;
+    this.state.updatedAt = new Date().toISOString();
+  }
+}
+
+function requireActor(action: AdminAction): void {
+  if (!action?.actor) throw new Error('an admin action must name its actor');
+}
+
+function describeReach(provenance: Provenance, target: Target): string {
+  if (provenance.via === 'forward') return `forwarded by ${provenance.through} (${target.messageId})`;
+  if (provenance.via === 'list') return `member of list ${provenance.through}`;
+  return 'addressed directly';
+}

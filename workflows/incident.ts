@@ -1,0 +1,276 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { IncidentEventType } from '../src/domain/events.js';
+import type { IncidentInput, IncidentState } from '../src/domain/incident.js';
+import type { MessageCopy } from '../src/domain/mail.js';
+import { PERMANENT_PROVIDER_ERRORS } from '../src/providers/errors.js';
+import { Incident, type MailboxToSearch, type Target } from './incident-state.js';
+import { alertUpdate, approveUpdate, searchAttributes, stateQuery, undoUpdate } from './messages.js';
+
+const retry = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '1m',
+  maximumAttempts: 8,
+  nonRetryableErrorTypes: [...PERMANENT_PROVIDER_ERRORS],
+};
+
+const directory = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry });
+
+/** Long batches heartbeat per mailbox; a lost worker is noticed after one heartbeat timeout. */
+const mailbox = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry });
+
+/** A failing notification channel must never fail or hold up the pull. */
+const notifier = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '5s', maximumAttempts: 5 },
+});
+
+/**
+ * One incident: everything Clawback does about one malicious message, from the first alert to
+ * containment, held open for merged alerts and undo until `holdOpenMs` has passed.
+ */
+export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
+  const incident = new Incident(input);
+  setHandler(stateQuery, () => incident.state);
+  setHandler(alertUpdate, (received) => incident.receiveAlert(received));
+  setHandler(
+    approveUpdate,
+    (action) => {
+      incident.approve(action);
+      return incident.state;
+    },
+    { validator: (action) => incident.validateApprove(action) },
+  );
+  setHandler(
+    undoUpdate,
+    async (action) => {
+      incident.requestUndo(action);
+      await condition(() => incident.state.status === 'undone');
+      return incident.state;
+    },
+    { validator: (action) => incident.validateUndo(action) },
+  );
+
+  await announce(incident, 'incident.started');
+
+  if (input.policy === 'approval') {
+    // Search first, so the approver sees the blast radius before anything moves.
+    await findEverything(incident);
+    incident.setStatus('awaiting-approval');
+    await announce(incident, 'incident.approval_required');
+    const timeout = input.options.approvalTimeoutMs;
+    const decided = () => incident.approved;
+    const approved = timeout > 0 ? await condition(decided, timeout) : (await condition(decided), true);
+    if (!approved) {
+      incident.markRecorded();
+      incident.setStatus('recorded');
+      await announce(incident, 'incident.recorded');
+      return finish(incident);
+    }
+  }
+
+  if (input.policy === 'record') {
+    await findEverything(incident);
+    incident.markRecorded();
+    incident.setStatus('recorded');
+    await announce(incident, 'incident.recorded');
+    return finish(incident);
+  }
+
+  await pullEverything(incident);
+
+  const openUntil = Date.now() + input.options.holdOpenMs;
+  for (;;) {
+    const remaining = openUntil - Date.now();
+    const woken = remaining > 0 && (await condition(() => incident.hasPendingTargets() || !!incident.undoRequest, remaining));
+    if (!woken) break;
+    if (incident.undoRequest) {
+      await undo(incident);
+      break;
+    }
+    incident.setStatus('pulling');
+    await pullEverything(incident);
+  }
+  return finish(incident);
+}
+
+async function finish(incident: Incident): Promise<IncidentState> {
+  await condition(allHandlersFinished);
+  return incident.state;
+}
+
+/** Resolve → expand → search → follow forwards, for every queued target, recursively. */
+async function findEverything(incident: Incident): Promise<void> {
+  for (let target = incident.nextTarget(); target; target = incident.nextTarget()) {
+    await findTarget(incident, target);
+  }
+}
+
+async function pullEverything(incident: Incident): Promise<void> {
+  incident.setStatus('pulling');
+  publish(incident);
+  for (let target = incident.nextTarget(); target; target = incident.nextTarget()) {
+    await findTarget(incident, target);
+    await quarantine(incident, incident.copiesToPull());
+  }
+  // Copies found before an approval are pulled now.
+  await quarantine(incident, incident.copiesToPull());
+  const status = incident.settle();
+  await announce(incident, status === 'contained' ? 'incident.contained' : status === 'failed' ? 'incident.failed' : 'incident.partially_contained');
+}
+
+async function findTarget(incident: Incident, target: Target): Promise<void> {
+  const { incidentId } = incident.state;
+  const addresses = target.recipients.map((r) => r.address);
+  const resolutions = await directory.resolveRecipients.executeWithOptions(
+    { startToCloseTimeout: '2m', retry, summary: `resolve ${addresses.length} recipient(s) of ${target.messageId}` },
+    [{ incidentId, addresses }],
+  );
+  const { mailboxes, groups } = incident.acceptResolutions(target, resolutions);
+
+  let listed: MailboxToSearch[] = [];
+  if (groups.length > 0) {
+    const expansions = await directory.expandLists.executeWithOptions(
+      { startToCloseTimeout: '2m', retry, summary: `expand ${groups.length} list(s)` },
+      [{ incidentId, groups: groups.map((g) => g.group) }],
+    );
+    const provenanceOf = new Map(groups.map((g) => [g.group.address, g.provenance]));
+    listed = incident.acceptExpansions(target, expansions, provenanceOf);
+  }
+
+  const toSearch = incident.claimUnsearched(target.messageId, [...mailboxes, ...listed]);
+  for (const batch of chunks(toSearch, incident.options.mailboxBatchSize)) {
+    try {
+      const { copies, failures } = await mailbox.searchMailboxes.executeWithOptions(
+        { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry, summary: `search ${batch.length} mailbox(es) for ${target.messageId}` },
+        [{ incidentId, mailboxes: batch.map((b) => b.mailbox), query: { messageId: target.messageId } }],
+      );
+      const added = incident.acceptSearch(batch, copies, failures);
+      await followForwards(incident, target, incident.copiesToFollow(target, added));
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      incident.failSearch(batch, failureDetail(error));
+    }
+    publish(incident);
+  }
+}
+
+async function followForwards(incident: Incident, target: Target, copies: MessageCopy[]): Promise<void> {
+  if (copies.length === 0) return;
+  const { incidentId } = incident.state;
+  try {
+    const { forwards, failures } = await mailbox.followForwards.executeWithOptions(
+      { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry, summary: `look for forwards from ${copies.length} mailbox copy(ies)` },
+      [{ incidentId, copies }],
+    );
+    incident.acceptForwards(target, forwards, failures);
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    incident.acceptForwards(target, [], copies.map((c) => ({ mailbox: c.mailbox, detail: failureDetail(error) })));
+  }
+}
+
+async function quarantine(incident: Incident, copies: MessageCopy[]): Promise<void> {
+  const { incidentId } = incident.state;
+  const action = incident.options.quarantineAction;
+  for (const batch of chunks(copies, incident.options.mailboxBatchSize)) {
+    try {
+      const outcomes = await mailbox.quarantineCopies.executeWithOptions(
+        { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry, summary: `${action}: ${batch.length} copy(ies)` },
+        [{ incidentId, copies: batch, action }],
+      );
+      incident.acceptPulls(outcomes, action);
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      incident.failPulls(batch, failureDetail(error));
+    }
+    publish(incident);
+  }
+}
+
+/** Compensation: every pulled copy back where it was. Runs to the end even if the workflow is cancelled. */
+async function undo(incident: Incident): Promise<void> {
+  incident.setStatus('undoing');
+  publish(incident);
+  await CancellationScope.nonCancellable(async () => {
+    const { incidentId } = incident.state;
+    for (const batch of chunks(incident.recordsToRestore(), incident.options.mailboxBatchSize)) {
+      try {
+        const outcomes = await mailbox.restoreCopies.executeWithOptions(
+          { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry, summary: `restore ${batch.length} copy(ies) to their original folders` },
+          [{ incidentId, records: batch }],
+        );
+        incident.acceptRestores(outcomes);
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        incident.failRestores(batch, failureDetail(error));
+      }
+    }
+    incident.setStatus('undone');
+    await announce(incident, 'incident.undone');
+  });
+}
+
+async function announce(incident: Incident, type: IncidentEventType): Promise<void> {
+  publish(incident);
+  const { state } = incident;
+  try {
+    await notifier.notify.executeWithOptions(
+      { startToCloseTimeout: '1m', retry: { initialInterval: '5s', maximumAttempts: 5 }, summary: type },
+      [
+        {
+          version: 1,
+          type,
+          incidentId: state.incidentId,
+          at: new Date().toISOString(),
+          status: state.status,
+          messageId: state.messageId,
+          sender: state.sender,
+          subject: state.subject,
+          sources: state.sources,
+          counts: state.counts,
+          residualExposure: state.residualExposure,
+        },
+      ],
+    );
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+  }
+}
+
+/** Search attributes and the UI's current details follow the state. */
+function publish(incident: Incident): void {
+  const { state } = incident;
+  upsertSearchAttributes([
+    { key: searchAttributes.status, value: state.status },
+    { key: searchAttributes.copiesFound, value: state.counts.copiesFound },
+    { key: searchAttributes.copiesPulled, value: state.counts.copiesPulled },
+  ]);
+  setCurrentDetails(
+    [
+      `**${state.status}** — ${state.messageId} from ${state.sender}`,
+      `copies found ${state.counts.copiesFound}, pulled ${state.counts.copiesPulled}, restored ${state.counts.copiesRestored}`,
+      `mailboxes searched ${state.counts.mailboxesSearched}, forwards ${state.counts.forwards}, residual exposure ${state.counts.residual}`,
+    ].join('\n\n'),
+  );
+}
+
+function failureDetail(error: ActivityFailure): string {
+  return error.cause?.message ?? error.message;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
