@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config/load.js';
+import { loadConfig } from './config/load.js';
+import { InvalidInput } from './domain/issues.js';
 import { startApiServer } from './api/server.js';
 import { runDev } from './dev.js';
 import { log } from './log.js';
@@ -52,7 +53,7 @@ class UsageError extends Error {}
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof UsageError) {
+    if (error instanceof InvalidInput || error instanceof UsageError) {
       process.stderr.write(`clawback: ${error.message}\n`);
       process.exit(2);
     }

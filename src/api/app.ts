@@ -4,7 +4,8 @@ import { HTTPException } from 'hono/http-exception';
 import { IncidentNotFound, IncidentRefused } from '../incidents/client.js';
 import { log } from '../log.js';
 import type { ApiDeps, ApiEnv } from './env.js';
-import { errorBody, issuesOf } from './errors.js';
+import { errorBody } from './errors.js';
+import { issuesOf } from '../domain/issues.js';
 import { alertRoutes } from './routes/alerts.js';
 import { incidentRoutes } from './routes/incidents.js';
 

@@ -13,10 +13,6 @@ export function errorBody(code: string, message: string, issues?: { path: string
   return { error: { code, message, ...(issues ? { issues } : {}) } };
 }
 
-export function issuesOf(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-}
-
 /** Response entries for the OpenAPI description of the errors every route may return. */
 export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 503)[]) {
   const descriptions = {

@@ -2,18 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { Config, type ConfigInput } from './schema.js';
+import { InvalidInput, parseOrThrow } from '../domain/issues.js';
 import { DEMO_DOMAIN } from '../sim/demo.js';
 
-export class ConfigError extends Error {
-  constructor(
-    message: string,
-    readonly file: string | undefined,
-    readonly issues: { path: string; message: string }[] = [],
-  ) {
-    super(issues.length ? `${message}\n${issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')}` : message);
-    this.name = 'ConfigError';
-  }
-}
+export class ConfigError extends InvalidInput {}
 
 /** Keys documented in the README for the demo; never use them outside a demo. */
 export const DEMO_SOURCE_KEY = 'demo-source-key';
@@ -35,15 +27,8 @@ export function demoConfig(dataDir: string): ConfigInput {
 }
 
 export function parseConfig(raw: unknown, file?: string): Config {
-  const result = Config.safeParse(raw);
-  if (!result.success) {
-    throw new ConfigError(
-      `invalid configuration${file ? ` in ${file}` : ''}`,
-      file,
-      result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  return file ? withPathsFrom(result.data, dirname(file)) : result.data;
+  const config = parseOrThrow(Config, raw, 'configuration', file, ConfigError);
+  return file ? withPathsFrom(config, dirname(file)) : config;
 }
 
 /**

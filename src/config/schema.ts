@@ -21,7 +21,7 @@ export const SimulatedProviderConfig = z
     scenario: z.string().optional(),
     /** Where the simulated mailboxes persist between runs; absent = in memory only. */
     stateFile: z.string().optional(),
-    delaysMs: z.record(z.enum(['resolve', 'expandGroup', 'findCopies', 'findForwards', 'move']), z.number().int().min(0)).optional(),
+    delaysMs: z.partialRecord(z.enum(['resolve', 'expandGroup', 'findCopies', 'findForwards', 'move']), z.number().int().min(0)).optional(),
   })
   .strict();
 

@@ -54,8 +54,9 @@ export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
     };
   };
 
-  app.use('/v1/incidents/:id', deps.auth.require('incidents:read'));
-  app.use('/v1/incidents/:id/*', deps.auth.require('incidents:admin'));
+  app.use(readIncident.getRoutingPath(), deps.auth.require('incidents:read'));
+  app.use(approveIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
+  app.use(undoIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
 
   return app
     .openapi(readIncident, async (c) => {

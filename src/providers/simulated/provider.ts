@@ -1,0 +1,305 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  Forward,
+  GroupExpansion,
+  GroupRef,
+  MailboxRef,
+  MessageCopy,
+  MessageQuery,
+  PullRecord,
+  PullResult,
+  QuarantineAction,
+  Resolution,
+  RestoreResult,
+} from '../../domain/mail.js';
+import { canonicalMessageId } from '../../domain/message-id.js';
+import { ProviderError } from '../errors.js';
+import type { MailProvider } from '../port.js';
+import { Tenant, type FolderView, type MessageView } from '../../sim/model.js';
+import type { ScenarioInput } from '../../sim/scenario.js';
+import type { QuarantineOrigin, StoredGroup, StoredMailbox } from '../../sim/state.js';
+import { TenantStateFile } from './state-file.js';
+
+/** Clawback's hidden folder at the root of each mailbox; copies in it are already contained. */
+export const QUARANTINE_FOLDER_NAME = 'Clawback Quarantine';
+
+export type DelayedOperation = 'resolve' | 'expandGroup' | 'findCopies' | 'findForwards' | 'move';
+
+export interface SimulatedProviderOptions {
+  tenant: Tenant;
+  /** Saved after each single move, so a process killed mid-batch leaves consistent mailboxes. */
+  stateFile?: string;
+  /** Sleep per call, and per message for 'move': lets tests stop a worker mid-quarantine. */
+  delaysMs?: Partial<Record<DelayedOperation, number>>;
+}
+
+export interface OpenSimulatedProviderOptions extends Omit<SimulatedProviderOptions, 'tenant'> {
+  /** Seeds the tenant when the state file does not exist yet (or there is none). */
+  scenario: ScenarioInput;
+}
+
+const FORWARD_SUBJECT = /^\s*(?:fw|fwd)\s*:\s*(.*)$/i;
+
+/**
+ * The MailProvider over an in-process simulated tenant. It stands in for the Graph, EWS and Gmail
+ * adapters: same port, same semantics (item ids change on move, hidden quarantine folder,
+ * idempotent pulls and restores), no network.
+ */
+export class SimulatedProvider implements MailProvider {
+  readonly tenantId: string;
+  readonly tenant: Tenant;
+  private readonly stateFile: TenantStateFile | undefined;
+  private readonly delaysMs: Partial<Record<DelayedOperation, number>>;
+
+  constructor({ tenant, stateFile, delaysMs = {} }: SimulatedProviderOptions) {
+    this.tenant = tenant;
+    this.tenantId = tenant.tenantId;
+    this.stateFile = stateFile === undefined ? undefined : new TenantStateFile(stateFile);
+    this.delaysMs = delaysMs;
+  }
+
+  /**
+   * The tenant saved in `stateFile` when there is one (mailboxes persist between runs), else
+   * seeded from the scenario and saved at once.
+   */
+  static async open({ scenario, stateFile, delaysMs }: OpenSimulatedProviderOptions): Promise<SimulatedProvider> {
+    const saved = stateFile === undefined ? undefined : await new TenantStateFile(stateFile).read();
+    const provider = new SimulatedProvider({ tenant: saved ?? Tenant.fromScenario(scenario), stateFile, delaysMs });
+    if (!saved) await provider.save();
+    return provider;
+  }
+
+  async resolve(addresses: string[]): Promise<Resolution[]> {
+    await this.delay('resolve');
+    return addresses.map((address) => this.resolveOne(address));
+  }
+
+  async expandGroup(group: GroupRef): Promise<GroupExpansion> {
+    await this.delay('expandGroup');
+    const stored = group.tenantId === this.tenantId ? this.tenant.group(group.groupId) : undefined;
+    if (!stored) {
+      throw new ProviderError('ProviderRejected', `no list ${group.address} (${group.groupId}) in tenant ${this.tenantId}`, {
+        tenantId: this.tenantId,
+        operation: 'expandGroup',
+      });
+    }
+    const members = this.tenant.expandGroup(stored.id);
+    return {
+      group,
+      mailboxes: members.mailboxes.map((mailbox) => this.mailboxRef(mailbox)),
+      external: members.external,
+      nestedGroups: members.nestedGroups.map((nested) => this.groupRef(nested)),
+    };
+  }
+
+  /**
+   * Every folder counts (subfolders, Deleted Items, Junk Email, Recoverable Items) except
+   * Clawback's quarantine folder, whose copies are already contained.
+   */
+  async findCopies(mailbox: MailboxRef, query: MessageQuery): Promise<MessageCopy[]> {
+    await this.delay('findCopies');
+    const mailboxId = this.requireMailbox(mailbox, 'findCopies').id;
+    const quarantine = this.tenant.findFolder(mailboxId, QUARANTINE_FOLDER_NAME);
+    const byMessageId = this.tenant.findMessages(mailboxId, query.messageId);
+    const matches = byMessageId.length > 0 ? byMessageId : this.fallbackMatches(mailboxId, query);
+    return matches.filter((message) => message.folderId !== quarantine?.id).map((message) => this.messageCopy(mailbox, message));
+  }
+
+  /**
+   * Forwards sit in the forwarder's Sent Items. A message whose References or In-Reply-To name
+   * the original is one; a message with no such headers at all is one when its subject is
+   * "FW:/Fwd: <original subject>" and it was sent after the original arrived. A message whose
+   * headers name some other message is never one, whatever its subject.
+   */
+  async findForwards(mailbox: MailboxRef, original: MessageCopy): Promise<Forward[]> {
+    await this.delay('findForwards');
+    const mailboxId = this.requireMailbox(mailbox, 'findForwards').id;
+    const originalId = canonicalMessageId(original.internetMessageId);
+    const forwards = new Map<string, Forward>();
+    for (const sent of this.tenant.messagesIn(mailboxId, 'sentitems')) {
+      if (!isForwardOf(sent, originalId, original)) continue;
+      forwards.set(canonicalMessageId(sent.internetMessageId), {
+        from: mailbox,
+        messageId: sent.internetMessageId,
+        recipients: [...sent.to, ...sent.cc],
+        subject: sent.subject,
+        sentAt: sent.date,
+      });
+    }
+    return [...forwards.values()];
+  }
+
+  /**
+   * Moves each copy into the action's folder, remembering on the message where it was. A copy
+   * already there (a retry after a crash) is reported pulled again from that memory, never
+   * moved twice; a copy that no longer exists is reported gone.
+   */
+  async quarantine(copies: MessageCopy[], action: QuarantineAction, incidentId: string): Promise<PullResult[]> {
+    const results: PullResult[] = [];
+    for (const copy of copies) results.push(await this.pull(copy, action, incidentId));
+    return results;
+  }
+
+  /**
+   * Moves each pulled copy back to its original folder with its read state, or to the Inbox when
+   * that folder was deleted meanwhile. A copy already out of quarantine is reported where it is;
+   * one that no longer exists is reported gone.
+   */
+  async restore(records: PullRecord[]): Promise<RestoreResult[]> {
+    const results: RestoreResult[] = [];
+    for (const record of records) results.push(await this.putBack(record));
+    return results;
+  }
+
+  private async pull(copy: MessageCopy, action: QuarantineAction, incidentId: string): Promise<PullResult> {
+    const mailboxId = this.requireMailbox(copy.mailbox, 'quarantine').id;
+    await this.delay('move');
+    const message = this.tenant.message(mailboxId, copy.itemId);
+    if (!message) return { outcome: 'gone', itemId: copy.itemId, detail: `${copy.mailbox.address} no longer holds this message` };
+    const target = this.quarantineFolder(mailboxId, action);
+    const origin: QuarantineOrigin = message.quarantinedFrom ?? {
+      folderId: message.folderId,
+      folderPath: message.folderPath,
+      isRead: message.isRead,
+      incidentId,
+      pulledAt: new Date().toISOString(),
+    };
+    let quarantinedItemId = message.itemId;
+    if (message.folderId !== target.id) {
+      quarantinedItemId = this.tenant.move(mailboxId, message.itemId, target.id, { quarantinedFrom: origin }).itemId;
+      await this.save();
+    }
+    return {
+      outcome: 'pulled',
+      itemId: copy.itemId,
+      record: {
+        copy: { ...copy, folderId: origin.folderId, folderPath: origin.folderPath, isRead: origin.isRead },
+        action,
+        quarantinedItemId,
+        quarantineFolderId: target.id,
+        pulledAt: origin.pulledAt,
+      },
+    };
+  }
+
+  private async putBack(record: PullRecord): Promise<RestoreResult> {
+    const { copy } = record;
+    const mailboxId = this.requireMailbox(copy.mailbox, 'restore').id;
+    await this.delay('move');
+    const message = this.tenant.message(mailboxId, copy.itemId) ?? this.tenant.message(mailboxId, record.quarantinedItemId);
+    if (!message) return { outcome: 'gone', itemId: copy.itemId, detail: `${copy.mailbox.address} no longer holds this message: it was deleted after the pull` };
+    if (message.folderId !== record.quarantineFolderId || message.folderId === copy.folderId) {
+      return restored(copy.itemId, message, message.folderId === copy.folderId);
+    }
+    const originalFolder = this.tenant.findFolder(mailboxId, copy.folderId);
+    const destination = originalFolder ?? this.tenant.requireFolder(mailboxId, 'inbox');
+    const moved = this.tenant.move(mailboxId, message.itemId, destination.id, { isRead: copy.isRead });
+    await this.save();
+    return restored(copy.itemId, moved, originalFolder !== undefined);
+  }
+
+  private quarantineFolder(mailboxId: string, action: QuarantineAction): FolderView {
+    switch (action) {
+      case 'quarantine-folder':
+        return (
+          this.tenant.findFolder(mailboxId, QUARANTINE_FOLDER_NAME) ??
+          this.tenant.createFolder(mailboxId, QUARANTINE_FOLDER_NAME, { isHidden: true })
+        );
+      case 'soft-delete':
+        return this.tenant.requireFolder(mailboxId, 'recoverableitemsdeletions');
+      case 'junk':
+        return this.tenant.requireFolder(mailboxId, 'junkemail');
+    }
+  }
+
+  private resolveOne(address: string): Resolution {
+    const normalised = address.trim().toLowerCase();
+    const at = normalised.lastIndexOf('@');
+    if (at <= 0 || at === normalised.length - 1) return { kind: 'unknown', address, reason: 'not an email address' };
+    const entry = this.tenant.resolveAddress(normalised);
+    if (entry?.kind === 'mailbox') return { kind: 'mailbox', address, mailbox: this.mailboxRef(entry.mailbox) };
+    if (entry?.kind === 'group') return { kind: 'group', address, group: this.groupRef(entry.group) };
+    const domain = normalised.slice(at + 1);
+    if (!entry && this.tenant.ownsDomain(domain)) {
+      return { kind: 'unknown', address, reason: `no mailbox or list in ${domain} has this address` };
+    }
+    return { kind: 'external', address };
+  }
+
+  /** When the Message-ID was rewritten on the way in: same sender and subject, inside the time window. */
+  private fallbackMatches(mailboxId: string, query: MessageQuery): MessageView[] {
+    const { sender, subject, receivedAfter, receivedBefore } = query;
+    if (!sender || !subject) return [];
+    const after = receivedAfter ? Date.parse(receivedAfter) : -Infinity;
+    const before = receivedBefore ? Date.parse(receivedBefore) : Infinity;
+    return this.tenant.messagesOf(mailboxId).filter((message) => {
+      const receivedAt = Date.parse(message.receivedAt);
+      return (
+        message.from.toLowerCase() === sender.toLowerCase() &&
+        message.subject.trim().toLowerCase() === subject.trim().toLowerCase() &&
+        receivedAt >= after &&
+        receivedAt <= before
+      );
+    });
+  }
+
+  private requireMailbox(mailbox: MailboxRef, operation: string): StoredMailbox {
+    const stored = mailbox.tenantId === this.tenantId ? this.tenant.mailbox(mailbox.mailboxId) : undefined;
+    if (!stored) {
+      throw new ProviderError('MailboxNotFound', `no mailbox ${mailbox.address} (${mailbox.mailboxId}) in tenant ${this.tenantId}`, {
+        tenantId: this.tenantId,
+        mailbox: mailbox.address,
+        operation,
+      });
+    }
+    return stored;
+  }
+
+  private mailboxRef(mailbox: StoredMailbox): MailboxRef {
+    return { tenantId: this.tenantId, mailboxId: mailbox.id, address: mailbox.address, kind: mailbox.kind };
+  }
+
+  private groupRef(group: StoredGroup): GroupRef {
+    return { tenantId: this.tenantId, groupId: group.id, address: group.address };
+  }
+
+  /**
+   * The copy's itemId is the message's immutable id, as a Graph adapter would request with
+   * `Prefer: IdType="ImmutableId"`: it survives the user's moves between search and pull, and
+   * Clawback's own moves, so it names the copy for the whole incident.
+   */
+  private messageCopy(mailbox: MailboxRef, message: MessageView): MessageCopy {
+    return {
+      mailbox,
+      itemId: message.immutableId,
+      internetMessageId: message.internetMessageId,
+      folderId: message.folderId,
+      folderPath: message.folderPath,
+      isRead: message.isRead,
+      subject: message.subject,
+      receivedAt: message.receivedAt,
+    };
+  }
+
+  private async delay(operation: DelayedOperation): Promise<void> {
+    const ms = this.delaysMs[operation] ?? 0;
+    if (ms > 0) await sleep(ms);
+  }
+
+  private async save(): Promise<void> {
+    await this.stateFile?.save(this.tenant);
+  }
+}
+
+function isForwardOf(sent: MessageView, originalId: string, original: MessageCopy): boolean {
+  const named = [...sent.references, ...(sent.inReplyTo ? [sent.inReplyTo] : [])].map(canonicalMessageId);
+  if (named.length > 0) return named.includes(originalId);
+  const forwardedSubject = FORWARD_SUBJECT.exec(sent.subject)?.[1];
+  if (forwardedSubject === undefined || !original.subject) return false;
+  const sentAfterArrival = !original.receivedAt || Date.parse(sent.date) >= Date.parse(original.receivedAt);
+  return forwardedSubject.trim().toLowerCase() === original.subject.trim().toLowerCase() && sentAfterArrival;
+}
+
+function restored(itemId: string, message: MessageView, originalFolder: boolean): RestoreResult {
+  return { outcome: 'restored', itemId, folderId: message.folderId, folderPath: message.folderPath, originalFolder };
+}

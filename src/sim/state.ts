@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { WellKnownFolderName } from './folders.js';
+
+/**
+ * The simulated tenant's state as records: what `Tenant.toJSON()` writes and `Tenant.fromJSON()`
+ * validates, and the shapes the model keeps in memory behind its indexes.
+ */
+
+export const StoredMailbox = z.object({
+  id: z.string(),
+  address: z.string(),
+  displayName: z.string().optional(),
+  aliases: z.array(z.string()),
+  kind: z.enum(['user', 'shared']),
+  rootFolderId: z.string(),
+});
+export type StoredMailbox = z.infer<typeof StoredMailbox>;
+
+export const StoredGroup = z.object({
+  id: z.string(),
+  address: z.string(),
+  displayName: z.string().optional(),
+  members: z.array(z.string()),
+});
+export type StoredGroup = z.infer<typeof StoredGroup>;
+
+export const StoredContact = z.object({
+  address: z.string(),
+  displayName: z.string().optional(),
+});
+export type StoredContact = z.infer<typeof StoredContact>;
+
+export const StoredFolder = z.object({
+  id: z.string(),
+  mailboxId: z.string(),
+  /** Null for the mailbox's root folder only. */
+  parentId: z.string().nullable(),
+  displayName: z.string(),
+  wellKnownName: WellKnownFolderName.optional(),
+  isHidden: z.boolean(),
+});
+export type StoredFolder = z.infer<typeof StoredFolder>;
+
+/**
+ * Where a message was before it went into quarantine. Kept on the message so a retried
+ * quarantine reports the original placement instead of the quarantine folder it already sits in.
+ */
+export const QuarantineOrigin = z.object({
+  folderId: z.string(),
+  folderPath: z.string(),
+  isRead: z.boolean(),
+  incidentId: z.string(),
+  pulledAt: z.string(),
+});
+export type QuarantineOrigin = z.infer<typeof QuarantineOrigin>;
+
+export const StoredMessage = z.object({
+  /** Never changes, whatever happens to the message (Graph's ImmutableId). */
+  immutableId: z.string(),
+  /** Changes on every move, as Graph's default ids and EWS ItemIds do. */
+  itemId: z.string(),
+  mailboxId: z.string(),
+  folderId: z.string(),
+  isRead: z.boolean(),
+  receivedAt: z.string(),
+  quarantinedFrom: QuarantineOrigin.optional(),
+  internetMessageId: z.string(),
+  from: z.string(),
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  subject: z.string(),
+  date: z.string(),
+  references: z.array(z.string()),
+  inReplyTo: z.string().optional(),
+  body: z.string(),
+});
+export type StoredMessage = z.infer<typeof StoredMessage>;
+
+export const TenantState = z.object({
+  tenantId: z.string(),
+  domains: z.array(z.string()),
+  mailboxes: z.array(StoredMailbox),
+  groups: z.array(StoredGroup),
+  contacts: z.array(StoredContact),
+  folders: z.array(StoredFolder),
+  messages: z.array(StoredMessage),
+  /** The next number for a generated id, so ids stay unique across save and load. */
+  nextId: z.number().int().min(1),
+});
+export type TenantState = z.infer<typeof TenantState>;
