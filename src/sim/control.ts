@@ -1,0 +1,57 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { issuesOf } from '../domain/issues.js';
+import { FaultPlan } from './faults.js';
+import type { SimContext } from './face.js';
+import { Tenant } from './model.js';
+import { Scenario, ScenarioMessage } from './scenario.js';
+
+const LateDelivery = z.object({ message: ScenarioMessage, receivedAt: z.iso.datetime({ offset: true }).optional() }).strict();
+
+/**
+ * The simulator's own API, apart from the provider faces and bound to loopback only: load or
+ * reset a scenario, deliver mail late, see where every copy is, read request counters, set faults.
+ */
+export function controlApp(ctx: SimContext): Hono {
+  const app = new Hono();
+  const invalid = (error: z.ZodError) => ({ error: { code: 'invalid-request', issues: issuesOf(error) } });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok', tenantId: ctx.tenant.current.tenantId }));
+
+  app.put('/scenario', async (c) => {
+    const parsed = Scenario.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return c.json(invalid(parsed.error), 400);
+    ctx.tenant.current = Tenant.fromScenario(parsed.data);
+    ctx.counters.reset();
+    return c.json({ tenantId: ctx.tenant.current.tenantId, mailboxes: ctx.tenant.current.mailboxes().length });
+  });
+
+  app.post('/deliveries', async (c) => {
+    const parsed = LateDelivery.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return c.json(invalid(parsed.error), 400);
+    const delivered = ctx.tenant.current.deliver(parsed.data.message, { receivedAt: parsed.data.receivedAt });
+    return c.json({ delivered: delivered.length }, 201);
+  });
+
+  app.get('/snapshot', (c) => {
+    const messageId = c.req.query('messageId');
+    if (!messageId) return c.json({ error: { code: 'invalid-request', issues: [{ path: 'messageId', message: 'required' }] } }, 400);
+    return c.json({ messageId, placements: ctx.tenant.current.locate(messageId) });
+  });
+
+  app.get('/counters', (c) => c.json(ctx.counters.snapshot()));
+  app.delete('/counters', (c) => {
+    ctx.counters.reset();
+    return c.body(null, 204);
+  });
+
+  app.get('/faults', (c) => c.json(ctx.faults.current));
+  app.put('/faults', async (c) => {
+    const parsed = FaultPlan.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return c.json(invalid(parsed.error), 400);
+    ctx.faults.set(parsed.data);
+    return c.json(ctx.faults.current);
+  });
+
+  return app;
+}
