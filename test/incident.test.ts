@@ -55,7 +55,7 @@ test('an alert pulls every copy into quarantine: moved, list and forwarded copie
   assert.ok(incident.residualExposure.some((r: any) => r.reason === 'external' && r.address === 'partner@outside.example'));
   assert.equal(incident.audit.filter((a: any) => a.action === 'quarantine').length, before);
   assert.deepEqual(placements(stack, ids.benign), benignBefore, 'an unrelated message was touched');
-  assert.match(incident.links.temporalUi, /\/namespaces\/default\/workflows\/incident-/);
+  assert.equal(incident.links.temporalUi, `http://localhost:8233/namespaces/default/workflows/${accepted.body.workflowId}/${incident.runId}/history`);
 });
 
 test('the same alert again, or another source about the same message, merges into the one incident', async () => {

@@ -75,7 +75,7 @@ test('killing the worker mid-quarantine and starting it again completes the inci
 
     startWorker(env);
     const state = await until('the incident to settle', async () => {
-      const s = await incidents.state(incidentId);
+      const { state: s } = await incidents.state(incidentId);
       return ['contained', 'partially-contained', 'failed'].includes(s.status) ? s : undefined;
     }, 120_000);
 

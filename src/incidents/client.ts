@@ -36,6 +36,12 @@ export interface SubmittedAlert {
   status: 'started' | 'merged';
 }
 
+/** An incident's state and the workflow run that holds it (the Temporal UI links to runs). */
+export interface IncidentSnapshot {
+  state: IncidentState;
+  runId: string;
+}
+
 export interface IncidentClientOptions {
   client: Client;
   taskQueue: string;
@@ -80,43 +86,43 @@ export class IncidentClient {
     return { incidentId, workflowId, status };
   }
 
-  async state(idOrWorkflowId: string): Promise<IncidentState> {
+  async state(idOrWorkflowId: string): Promise<IncidentSnapshot> {
     const incidentId = incidentIdFromPath(idOrWorkflowId);
     const handle = this.options.client.workflow.getHandle(incidentWorkflowId(incidentId));
     try {
-      const { status } = await handle.describe();
-      if (status.name === 'COMPLETED') return (await handle.result()) as IncidentState;
-      return await handle.query(stateQuery);
+      const { status, runId } = await handle.describe();
+      const state = status.name === 'COMPLETED' ? ((await handle.result()) as IncidentState) : await handle.query(stateQuery);
+      return { state, runId };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new IncidentNotFound(incidentId);
       throw error;
     }
   }
 
-  approve(idOrWorkflowId: string, action: AdminAction): Promise<IncidentState> {
+  approve(idOrWorkflowId: string, action: AdminAction): Promise<IncidentSnapshot> {
     return this.update(idOrWorkflowId, (handle) => handle.executeUpdate(approveUpdate, { args: [action] }));
   }
 
-  undo(idOrWorkflowId: string, action: AdminAction): Promise<IncidentState> {
+  undo(idOrWorkflowId: string, action: AdminAction): Promise<IncidentSnapshot> {
     return this.update(idOrWorkflowId, (handle) => handle.executeUpdate(undoUpdate, { args: [action] }));
   }
 
   private async update(
     idOrWorkflowId: string,
     send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<IncidentState>,
-  ): Promise<IncidentState> {
+  ): Promise<IncidentSnapshot> {
     const incidentId = incidentIdFromPath(idOrWorkflowId);
     const handle = this.options.client.workflow.getHandle(incidentWorkflowId(incidentId));
-    let running: boolean;
+    let description: Awaited<ReturnType<typeof handle.describe>>;
     try {
-      running = (await handle.describe()).status.name === 'RUNNING';
+      description = await handle.describe();
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new IncidentNotFound(incidentId);
       throw error;
     }
-    if (!running) throw new IncidentRefused(incidentId, 'the incident is closed; it no longer accepts changes');
+    if (description.status.name !== 'RUNNING') throw new IncidentRefused(incidentId, 'the incident is closed; it no longer accepts changes');
     try {
-      return await send(handle);
+      return { state: await send(handle), runId: description.runId };
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
         throw new IncidentRefused(incidentId, error.cause?.message ?? error.message);

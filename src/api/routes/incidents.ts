@@ -1,12 +1,14 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ApproveRequest, IncidentState, UndoRequest } from '../../domain/incident.js';
+import type { IncidentSnapshot } from '../../incidents/client.js';
 import { incidentIdFromPath, incidentWorkflowId } from '../../domain/ids.js';
 import type { ApiDeps, ApiEnv } from '../env.js';
 import { errorResponses } from '../errors.js';
 
 const IncidentView = IncidentState.extend({
   workflowId: z.string(),
+  runId: z.string(),
   links: z.object({ self: z.string(), temporalUi: z.string() }),
 });
 
@@ -42,14 +44,15 @@ const approveIncident = adminRoute('approve', 'Approve a pull that policy held f
 const undoIncident = adminRoute('undo', 'Put every pulled copy back in its original folder', UndoRequest);
 
 export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
-  const view = (requestUrl: string, state: IncidentState): z.infer<typeof IncidentView> => {
+  const view = (requestUrl: string, { state, runId }: IncidentSnapshot): z.infer<typeof IncidentView> => {
     const workflowId = incidentWorkflowId(state.incidentId);
     return {
       ...state,
       workflowId,
+      runId,
       links: {
         self: new URL(`/v1/incidents/${state.incidentId}`, requestUrl).toString(),
-        temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${workflowId}`,
+        temporalUi: `${deps.temporalUiUrl}/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${workflowId}/${runId}/history`,
       },
     };
   };
@@ -60,17 +63,17 @@ export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
 
   return app
     .openapi(readIncident, async (c) => {
-      const state = await deps.incidents.state(incidentIdFromPath(c.req.valid('param').id));
-      return c.json(view(c.req.url, state), 200);
+      const snapshot = await deps.incidents.state(incidentIdFromPath(c.req.valid('param').id));
+      return c.json(view(c.req.url, snapshot), 200);
     })
     .openapi(approveIncident, async (c) => {
       const reason = c.req.valid('json')?.reason;
-      const state = await deps.incidents.approve(c.req.valid('param').id, { actor: c.get('principal').id, reason });
-      return c.json(view(c.req.url, state), 200);
+      const snapshot = await deps.incidents.approve(c.req.valid('param').id, { actor: c.get('principal').id, reason });
+      return c.json(view(c.req.url, snapshot), 200);
     })
     .openapi(undoIncident, async (c) => {
       const reason = c.req.valid('json')?.reason;
-      const state = await deps.incidents.undo(c.req.valid('param').id, { actor: c.get('principal').id, reason });
-      return c.json(view(c.req.url, state), 200);
+      const snapshot = await deps.incidents.undo(c.req.valid('param').id, { actor: c.get('principal').id, reason });
+      return c.json(view(c.req.url, snapshot), 200);
     });
 }
