@@ -39,7 +39,8 @@ export async function startWorker(config: Config, address: string, namespace: st
   return {
     running,
     async stop() {
-      worker.shutdown();
+      // The SDK drains the worker on SIGINT/SIGTERM by itself; shut it down only if it has not.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
     },
