@@ -38,7 +38,7 @@ export function uniqueScenario(base: Scenario = demoScenario): { scenario: Scena
 let bundle: Promise<WorkflowBundle> | undefined;
 
 /** Bundling the workflows takes seconds: once per test file, shared by its stacks. */
-function workflowBundle(): Promise<WorkflowBundle> {
+export function workflowBundle(): Promise<WorkflowBundle> {
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
   return bundle;
 }
