@@ -1,0 +1,184 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { canonicalMessageId } from '../../domain/message-id.js';
+import type { SimEnv } from '../face.js';
+import type { MessageView } from '../model.js';
+import { graphError } from './errors.js';
+import { matchesFilter, parseSupportedFilter, propertyReader } from './filter.js';
+import { requireFolder, requireMailbox, requireMessage } from './resolve.js';
+import { graphMessage, MESSAGE_DEFAULT_PROPERTIES, preferredIdType, type IdType } from './message-resource.js';
+import { operation, routeParam, type GraphRuntime } from './operation.js';
+import { page, parseQuery, project, selectedProperties } from './query.js';
+
+const MessageUpdate = z.object({ isRead: z.boolean().optional() });
+const MoveRequest = z.object({ destinationId: z.string().min(1) });
+
+const MESSAGE_FILTER_PROPERTIES = new Set(['internetmessageid', 'conversationid', 'subject']);
+
+/** Message-IDs compare in canonical form (domain case-insensitive); other strings case-insensitively. */
+function normaliseFilterValue(property: string, value: string): string {
+  return property.toLowerCase() === 'internetmessageid' ? canonicalMessageId(value) : value.toLowerCase();
+}
+
+function idTypeOf(c: Context<SimEnv>): IdType {
+  return preferredIdType(c.req.header('prefer'));
+}
+
+/** Echoes an honoured `Prefer: IdType` so the client knows which ids it got. */
+function preferenceHeaders(idType: IdType): Record<string, string> {
+  return idType === 'immutable' ? { 'Preference-Applied': 'IdType="ImmutableId"' } : {};
+}
+
+/** Newest first, as Graph sorts a mail collection by default. */
+function newestFirst(a: MessageView, b: MessageView): number {
+  return b.receivedAt.localeCompare(a.receivedAt) || a.immutableId.localeCompare(b.immutableId);
+}
+
+async function jsonBody<T extends z.ZodType>(c: Context<SimEnv>, schema: T): Promise<z.infer<T> | Response> {
+  const parsed = schema.safeParse(await c.req.json().catch(() => undefined));
+  if (parsed.success) return parsed.data;
+  return graphError(c.req.raw, 400, 'ErrorInvalidRequest', `The request body is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ')}`);
+}
+
+export function messageRoutes(runtime: GraphRuntime): Hono<SimEnv> {
+  const { ctx } = runtime;
+  const app = new Hono<SimEnv>();
+
+  const list = (c: Context<SimEnv>, messages: MessageView[], contextPath: string) => {
+    const options = parseQuery(c.req.url);
+    const filter = parseSupportedFilter(options.get('$filter'), MESSAGE_FILTER_PROPERTIES);
+    const idType = idTypeOf(c);
+    const resources = messages
+      .sort(newestFirst)
+      .map((message) => graphMessage(message, idType))
+      .filter((message) => !filter || matchesFilter(filter, propertyReader(message), normaliseFilterValue));
+    const selected = selectedProperties(options);
+    const { value, ...links } = page(resources, options, `${ctx.baseUrl()}${new URL(c.req.url).pathname}`);
+    return c.json(
+      {
+        '@odata.context': `${ctx.baseUrl()}/v1.0/$metadata#${contextPath}`,
+        value: value.map((message) => project(message, selected, MESSAGE_DEFAULT_PROPERTIES)),
+        ...links,
+      },
+      200,
+      preferenceHeaders(idType),
+    );
+  };
+
+  // `/messages` spans the mailbox except Recoverable Items, which only its own folder path reaches.
+  app.get(
+    '/users/:user/messages',
+    operation(
+      runtime,
+      'messages.list',
+      (c) => {
+        const tenant = ctx.tenant.current;
+        const mailbox = requireMailbox(tenant, routeParam(c, 'user'));
+        const recoverable = tenant.requireFolder(mailbox.id, 'recoverableitemsdeletions').id;
+        const messages = tenant.messagesOf(mailbox.id).filter((message) => message.folderId !== recoverable);
+        return list(c, messages, `users('${mailbox.id}')/messages`);
+      },
+      'mailbox',
+    ),
+  );
+
+  app.get(
+    '/users/:user/mailFolders/:folder/messages',
+    operation(
+      runtime,
+      'mailFolders.messages',
+      (c) => {
+        const tenant = ctx.tenant.current;
+        const mailbox = requireMailbox(tenant, routeParam(c, 'user'));
+        const folder = requireFolder(tenant, mailbox.id, routeParam(c, 'folder'));
+        return list(c, tenant.messagesIn(mailbox.id, folder.id), `users('${mailbox.id}')/mailFolders('${folder.id}')/messages`);
+      },
+      'mailbox',
+    ),
+  );
+
+  app.get(
+    '/users/:user/messages/:id',
+    operation(
+      runtime,
+      'messages.get',
+      (c) => {
+        const tenant = ctx.tenant.current;
+        const mailbox = requireMailbox(tenant, routeParam(c, 'user'));
+        const message = requireMessage(tenant, mailbox.id, routeParam(c, 'id'));
+        const idType = idTypeOf(c);
+        const selected = selectedProperties(parseQuery(c.req.url));
+        return c.json(
+          { '@odata.context': `${ctx.baseUrl()}/v1.0/$metadata#users('${mailbox.id}')/messages/$entity`, ...project(graphMessage(message, idType), selected, MESSAGE_DEFAULT_PROPERTIES) },
+          200,
+          preferenceHeaders(idType),
+        );
+      },
+      'mailbox',
+    ),
+  );
+
+  app.patch(
+    '/users/:user/messages/:id',
+    operation(
+      runtime,
+      'messages.update',
+      async (c) => {
+        const tenant = ctx.tenant.current;
+        const mailbox = requireMailbox(tenant, routeParam(c, 'user'));
+        const message = requireMessage(tenant, mailbox.id, routeParam(c, 'id'));
+        const update = await jsonBody(c, MessageUpdate);
+        if (update instanceof Response) return update;
+        const updated = update.isRead === undefined ? message : tenant.setRead(mailbox.id, message.immutableId, update.isRead);
+        const idType = idTypeOf(c);
+        return c.json(graphMessage(updated, idType), 200, preferenceHeaders(idType));
+      },
+      'mailbox',
+    ),
+  );
+
+  // A move answers 201 with the message under its new id (unless immutable ids were asked for).
+  app.post(
+    '/users/:user/messages/:id/move',
+    operation(
+      runtime,
+      'messages.move',
+      async (c) => {
+        const tenant = ctx.tenant.current;
+        const mailbox = requireMailbox(tenant, routeParam(c, 'user'));
+        const message = requireMessage(tenant, mailbox.id, routeParam(c, 'id'));
+        const move = await jsonBody(c, MoveRequest);
+        if (move instanceof Response) return move;
+        const destination = requireFolder(tenant, mailbox.id, move.destinationId);
+        const moved = tenant.move(mailbox.id, message.immutableId, destination.id);
+        const idType = idTypeOf(c);
+        return c.json(
+          { '@odata.context': `${ctx.baseUrl()}/v1.0/$metadata#users('${mailbox.id}')/messages/$entity`, ...graphMessage(moved, idType) },
+          201,
+          preferenceHeaders(idType),
+        );
+      },
+      'mailbox',
+    ),
+  );
+
+  // A soft delete: the message leaves every visible folder for Recoverable Items.
+  app.delete(
+    '/users/:user/messages/:id',
+    operation(
+      runtime,
+      'messages.delete',
+      (c) => {
+        const tenant = ctx.tenant.current;
+        const mailbox = requireMailbox(tenant, routeParam(c, 'user'));
+        const message = requireMessage(tenant, mailbox.id, routeParam(c, 'id'));
+        tenant.move(mailbox.id, message.immutableId, 'recoverableitemsdeletions');
+        return c.body(null, 204);
+      },
+      'mailbox',
+    ),
+  );
+
+  return app;
+}
