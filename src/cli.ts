@@ -3,6 +3,7 @@ import { loadConfig } from './config/load.js';
 import { InvalidInput } from './domain/issues.js';
 import { startApiServer } from './api/server.js';
 import { runDev } from './dev.js';
+import { runSim } from './sim/run.js';
 import { log } from './log.js';
 import { prepareExistingServer, startWorker, temporalSettings, untilSignalled } from './runtime.js';
 
@@ -13,12 +14,24 @@ Commands:
            is set), worker and API (this is what \`npm start\` runs)
   worker   the Temporal worker only (TEMPORAL_ADDRESS, default 127.0.0.1:7233)
   api      the HTTP API only (PORT, default 8080)
+  sim      the simulated tenant over HTTPS (Graph, Gmail, Directory faces) and its control API
+           [--scenario FILE] [--port 8443] [--control-port 8444] [--ca-file .clawback/sim-ca.pem]
 
 Environment: CLAWBACK_CONFIG (YAML/JSON config; unset = demo), PORT, TEMPORAL_ADDRESS,
 TEMPORAL_NAMESPACE, LOG_LEVEL.`;
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      scenario: { type: 'string' },
+      port: { type: 'string', default: '8443' },
+      'control-port': { type: 'string', default: '8444' },
+      'ca-file': { type: 'string', default: '.clawback/sim-ca.pem' },
+    },
+  });
   const [command] = positionals;
   if (values.help || !command) {
     process.stdout.write(USAGE + '\n');
@@ -43,12 +56,28 @@ async function main(argv: string[]): Promise<void> {
       await untilSignalled();
       return api.close();
     }
+    case 'sim': {
+      const sim = await runSim({
+        scenarioFile: values.scenario,
+        port: portOption('--port', values.port),
+        controlPort: portOption('--control-port', values['control-port']),
+        caFile: values['ca-file'],
+      });
+      await untilSignalled();
+      return sim.close();
+    }
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }
 }
 
 class UsageError extends Error {}
+
+function portOption(name: string, value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${name} must be a port number, not "${value}"`);
+  return port;
+}
 
 main(process.argv.slice(2)).then(
   () => process.exit(0),
