@@ -1,0 +1,15 @@
+/** One row of `bench/results/latest.json`; fields a case does not measure are null. */
+export interface BenchCase {
+  name: string;
+  provider: string;
+  mailboxes: number;
+  wallMs: number;
+  /** The least time the work could take given the simulated latency; null where it is zero. */
+  floorMs: number | null;
+  ratio: number | null;
+  requests: number | null;
+  throttles: number | null;
+  historyEvents: number | null;
+  requestsPerSec?: number;
+  peakRssMb?: number;
+}
