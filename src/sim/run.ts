@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { demoScenario } from './demo.js';
+import { ewsFace } from './ews/index.js';
 import { graphFace } from './graph/index.js';
 import { gmailFace } from './gmail/index.js';
 import { Tenant } from './model.js';
@@ -19,7 +20,7 @@ export interface RunSimOptions {
 /** `clawback sim`: the simulated tenant with every protocol face, until stopped. */
 export async function runSim({ scenarioFile, port, controlPort, caFile }: RunSimOptions): Promise<SimServer> {
   const scenario = scenarioFile ? await loadScenario(scenarioFile) : demoScenario;
-  const sim = await startSimServer({ tenant: Tenant.fromScenario(scenario), faces: [graphFace, gmailFace], port, controlPort });
+  const sim = await startSimServer({ tenant: Tenant.fromScenario(scenario), faces: [graphFace, ewsFace, gmailFace], port, controlPort });
   mkdirSync(dirname(caFile), { recursive: true });
   writeFileSync(caFile, sim.caCert);
   process.stdout.write(
@@ -27,6 +28,7 @@ export async function runSim({ scenarioFile, port, controlPort, caFile }: RunSim
       '',
       `Simulated tenant "${scenario.tenantId}" (${scenario.domains.join(', ')})`,
       `  Microsoft Graph   ${sim.url}/v1.0   (token: ${sim.url}/<tenant>/oauth2/v2.0/token)`,
+      `  EWS               ${sim.url}/EWS/Exchange.asmx   (Basic: svc-clawback / demo-password)`,
       `  Gmail             ${sim.url}/gmail/v1   (token: ${sim.url}/token)`,
       `  Directory         ${sim.url}/admin/directory/v1`,
       `  control API       ${sim.controlUrl}   (loopback only)`,
