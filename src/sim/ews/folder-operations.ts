@@ -3,7 +3,7 @@ import { TenantError } from '../errors.js';
 import type { FolderView } from '../model.js';
 import { EwsFault, EwsResponseError, responseFor } from './errors.js';
 import { folderIdElement, folderRefs, hexTag, propertyTag, requireMailbox, resolveFolder, singleFolder, type OperationContext } from './ids.js';
-import { indexedPage } from './paging.js';
+import { indexedPage, rootFolderMessage } from './paging.js';
 import type { ResponseMessage } from './soap.js';
 import { attribute, child, children, childText, type XmlNode } from './xml.js';
 
@@ -70,16 +70,9 @@ export function findFolder(context: OperationContext, body: XmlNode): ResponseMe
       const parent = resolveFolder(context, ref);
       const found = traversal.data === 'SoftDeleted' ? [] : foldersUnder(parent, all, traversal.data === 'Deep', distinguished?.toLowerCase() === 'root');
       const page = indexedPage(found, child(body, 'IndexedPageFolderView'), FIND_FOLDER_LIMIT);
-      return {
-        responseClass: 'Success',
-        responseCode: 'NoError',
-        payload: {
-          'm:RootFolder': {
-            ...page.attributes,
-            't:Folders': { 't:Folder': page.items.map((folder) => folderElement(context, folder, all, withHiddenFlag)) },
-          },
-        },
-      };
+      return rootFolderMessage(page, {
+        't:Folders': { 't:Folder': page.items.map((folder) => folderElement(context, folder, all, withHiddenFlag)) },
+      });
     }),
   );
 }

@@ -4,7 +4,7 @@ import { EwsFault, EwsResponseError, responseFor } from './errors.js';
 import { folderRefs, itemIds, propertyTag, requireMailbox, resolveFolder, singleFolder, type OperationContext } from './ids.js';
 import { itemIdElement, messageElement, parseItemShape, PR_INTERNET_MESSAGE_ID } from './item-shape.js';
 import { FIND_COUNT_LIMIT, FIND_COUNT_LIMIT_WITH_RESTRICTION } from './limits.js';
-import { indexedPage } from './paging.js';
+import { indexedPage, rootFolderMessage } from './paging.js';
 import type { ResponseMessage } from './soap.js';
 import { attribute, child, childText, type XmlNode } from './xml.js';
 
@@ -45,16 +45,9 @@ export function findItem(context: OperationContext, body: XmlNode): ResponseMess
       const inFolder = traversal === 'Shallow' ? context.tenant.messagesIn(mailboxId, folder.id) : [];
       const found = (matches ? inFolder.filter(matches) : inFolder).sort(byReceivedDescending);
       const page = indexedPage(found, child(body, 'IndexedPageItemView'), limit);
-      return {
-        responseClass: 'Success',
-        responseCode: 'NoError',
-        payload: {
-          'm:RootFolder': {
-            ...page.attributes,
-            't:Items': { 't:Message': page.items.map((message) => messageElement(context.tenant, message, shape)) },
-          },
-        },
-      };
+      return rootFolderMessage(page, {
+        't:Items': { 't:Message': page.items.map((message) => messageElement(context.tenant, message, shape)) },
+      });
     }),
   );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EwsFault } from './errors.js';
+import type { ResponseMessage } from './soap.js';
 import { attribute, type XmlNode } from './xml.js';
 
 const IndexedPageView = z.object({
@@ -39,4 +40,9 @@ export function indexedPage<T>(all: T[], view: XmlNode | undefined, serverLimit:
       '@_IncludesLastItemInRange': String(includesLast),
     },
   };
+}
+
+/** A FindFolder/FindItem answer for one parent folder: the page's attributes on `m:RootFolder` around what was found. */
+export function rootFolderMessage<T>(page: Page<T>, contents: XmlNode): ResponseMessage {
+  return { responseClass: 'Success', responseCode: 'NoError', payload: { 'm:RootFolder': { ...page.attributes, ...contents } } };
 }
