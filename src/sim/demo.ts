@@ -70,6 +70,13 @@ export const demoScenario: Scenario = parseScenario({
       subject: 'Overdue invoice 4471',
       date: '2026-12-01T09:14:00Z',
       body: 'Your invoice 4471 is overdue. Sign in to the billing portal to avoid suspension: https://billing-portal.example/pay',
+      attachments: [
+        {
+          filename: 'invoice-4471.html',
+          contentType: 'text/html',
+          contentBase64: Buffer.from('<form action="https://billing-portal.example/pay"><input name="password"></form>').toString('base64'),
+        },
+      ],
     },
   ],
   forwards: [

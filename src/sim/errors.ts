@@ -13,7 +13,8 @@ export class TenantError extends Error {
       | 'FolderExists'
       | 'InvalidFolderName'
       | 'WellKnownFolderProtected'
-      | 'ItemNotFound',
+      | 'ItemNotFound'
+      | 'InvalidMime',
     message: string,
     readonly context: { mailboxId?: string; folderId?: string; itemId?: string; address?: string } = {},
   ) {

@@ -403,6 +403,21 @@ export class Tenant {
     return this.storeCopies(message, [sentItems, ...this.inboxesOf([...message.to, ...message.cc])], message.date);
   }
 
+  /**
+   * Puts one message straight into a folder, as a client creating a message from MIME does
+   * (Graph, EWS CreateItem, Gmail messages.insert). `mime` keeps the raw bytes it came as.
+   */
+  importMessage(
+    mailboxId: string,
+    folderRef: string,
+    input: ScenarioMessageInput,
+    options: { isRead?: boolean; receivedAt?: string; mime?: Buffer } = {},
+  ): MessageView {
+    const message = ScenarioMessage.parse(input);
+    const target = { mailboxId, folderId: this.requireFolder(mailboxId, folderRef).id, isRead: options.isRead ?? false };
+    return this.storeCopies(message, [target], options.receivedAt ?? new Date().toISOString(), options)[0]!;
+  }
+
   /** Removes a message for good, as a user emptying Recoverable Items or a retention policy would. */
   hardDelete(mailboxId: string, id: string): boolean {
     const message = this.storedMessage(mailboxId, id);
@@ -512,7 +527,7 @@ export class Tenant {
     this.immutableIdByItemId.delete(message.itemId);
   }
 
-  private storeCopies(message: ScenarioMessage, targets: DeliveryTarget[], receivedAt: string): MessageView[] {
+  private storeCopies(message: ScenarioMessage, targets: DeliveryTarget[], receivedAt: string, options: { mime?: Buffer } = {}): MessageView[] {
     return targets.map((target) => {
       const stored: StoredMessage = {
         immutableId: this.newId('imm'),
@@ -530,6 +545,8 @@ export class Tenant {
         references: message.references,
         ...(message.inReplyTo === undefined ? {} : { inReplyTo: message.inReplyTo }),
         body: message.body,
+        ...(message.attachments.length ? { attachments: message.attachments } : {}),
+        ...(options.mime ? { mime: options.mime.toString('base64') } : {}),
       };
       this.indexMessage(stored);
       return this.messageView(stored);

@@ -53,6 +53,14 @@ export const ScenarioDelivery = z
   })
   .strict();
 
+export const ScenarioAttachment = z
+  .object({
+    filename: z.string().min(1),
+    contentType: z.string().default('application/octet-stream'),
+    contentBase64: z.base64(),
+  })
+  .strict();
+
 export const ScenarioMessage = z
   .object({
     messageId: MessageId,
@@ -62,6 +70,7 @@ export const ScenarioMessage = z
     subject: z.string(),
     date: IsoDate,
     body: z.string().default(''),
+    attachments: z.array(ScenarioAttachment).default([]),
     references: z.array(MessageId).default([]),
     inReplyTo: MessageId.optional(),
     deliveries: z

@@ -54,6 +54,9 @@ export const QuarantineOrigin = z.object({
 });
 export type QuarantineOrigin = z.infer<typeof QuarantineOrigin>;
 
+export const StoredAttachment = z.object({ filename: z.string(), contentType: z.string(), contentBase64: z.string() });
+export type StoredAttachment = z.infer<typeof StoredAttachment>;
+
 export const StoredMessage = z.object({
   /** Never changes, whatever happens to the message (Graph's ImmutableId). */
   immutableId: z.string(),
@@ -73,6 +76,9 @@ export const StoredMessage = z.object({
   references: z.array(z.string()),
   inReplyTo: z.string().optional(),
   body: z.string(),
+  attachments: z.array(StoredAttachment).optional(),
+  /** The raw message as it arrived (base64), for a message imported from MIME: exported byte for byte. */
+  mime: z.string().optional(),
 });
 export type StoredMessage = z.infer<typeof StoredMessage>;
 

@@ -98,5 +98,7 @@ export function tenantErrorResponse(error: TenantError): Response {
     case 'InvalidFolderName':
     case 'WellKnownFolderProtected':
       return invalidArgument('Invalid label name');
+    case 'InvalidMime':
+      return invalidArgument(error.message);
   }
 }

@@ -68,6 +68,8 @@ export function tenantErrorResponse(request: Request, error: TenantError): Respo
       return graphError(request, 409, 'ErrorFolderExists', error.message);
     case 'InvalidFolderName':
       return graphError(request, 400, 'ErrorInvalidRequest', error.message);
+    case 'InvalidMime':
+      return graphError(request, 400, 'ErrorMimeContentInvalid', error.message);
     case 'WellKnownFolderProtected':
       return graphError(request, 403, 'ErrorAccessDenied', error.message);
   }
