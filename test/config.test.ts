@@ -61,6 +61,18 @@ sources: [{ id: gw, key: gateway-key-1 }]
   assert.throws(() => loadConfig({ CLAWBACK_CONFIG: file }), /already routed to tenant a/);
 });
 
+test('quarantine-mailbox without a quarantine mailbox is refused; with one it is kept per tenant', () => {
+  const tenant = (quarantine: string) => `
+tenants:
+  - { id: a, domains: [corp.example], provider: { type: simulated }${quarantine} }
+sources: [{ id: gw, key: gateway-key-1 }]
+incident: { quarantineAction: quarantine-mailbox }
+`;
+  assert.throws(() => loadConfig({ CLAWBACK_CONFIG: configFile(tenant('')) }), /tenants\.0\.quarantine\.mailbox.*quarantine mailbox/s);
+  const { config } = loadConfig({ CLAWBACK_CONFIG: configFile(tenant(', quarantine: { mailbox: SOC-Quarantine@corp.example }')) });
+  assert.deepEqual(config.tenants[0]?.quarantine, { folderName: 'Clawback Quarantine', mailbox: 'soc-quarantine@corp.example' });
+});
+
 test('relative paths are relative to the config file; keys come from env or digests', () => {
   const digest = createHash('sha256').update('admin-secret-key').digest('hex');
   const file = configFile(`

@@ -121,7 +121,7 @@ test('undo reports a copy that was deleted meanwhile instead of skipping it', as
   const undone = await stack.request('POST', `/v1/incidents/${body.incidentId}/undo`, { key: DEMO_ADMIN_KEY });
   assert.equal(undone.status, 200);
   const bob = undone.body.copies.find((c: any) => c.key === victim.key);
-  assert.equal(bob.status, 'gone');
+  assert.equal(bob.status, 'missing');
   assert.equal(undone.body.counts.copiesRestored, pulled.counts.copiesPulled - 1);
   assert.ok(stack.tenant.locate(ids.message).every((p) => p.folderPath !== QUARANTINE));
 });

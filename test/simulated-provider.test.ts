@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MailboxRef, MessageCopy, PullRecord, PullResult } from '../src/domain/mail.js';
 import { ProviderError } from '../src/providers/errors.js';
-import { QUARANTINE_FOLDER_NAME, SimulatedProvider, type SimulatedProviderOptions } from '../src/providers/simulated/provider.js';
+import { DEFAULT_QUARANTINE_FOLDER as QUARANTINE_FOLDER_NAME } from '../src/domain/quarantine.js';
+import { SimulatedProvider, type SimulatedProviderOptions } from '../src/providers/simulated/provider.js';
 import { Tenant } from '../src/sim/model.js';
 import { demoScenario, DEMO_ADDRESSES as a, DEMO_DOMAIN, DEMO_FORWARD_ID, DEMO_MESSAGE_ID } from '../src/sim/demo.js';
 
@@ -28,7 +29,7 @@ async function copiesIn(provider: SimulatedProvider, address: string, messageId 
 
 function recordsOf(results: PullResult[]): PullRecord[] {
   return results.map((result) => {
-    if (result.outcome !== 'pulled') assert.fail(`expected the copy pulled, it was ${result.outcome}: ${result.detail}`);
+    if (result.outcome === 'gone' || result.outcome === 'failed') assert.fail(`expected the copy pulled, it was ${result.outcome}: ${result.detail}`);
     return result.record;
   });
 }
@@ -176,16 +177,41 @@ test('the quarantine folder is created once per mailbox and reused', async () =>
   assert.equal(second!.copy.folderPath, 'Sent Items');
 });
 
-test('quarantine is idempotent when retried after a crash: reported pulled again, never moved twice', async () => {
+test('quarantine is idempotent when retried after a crash: reported already-quarantined, never moved twice', async () => {
   const { provider, tenant } = demo();
   const [copy] = await copiesIn(provider, a.bob);
   const [first] = recordsOf(await provider.quarantine([copy!], 'quarantine-folder', 'incident-1'));
   const afterFirst = tenant.locate(DEMO_MESSAGE_ID);
-  const [retried] = recordsOf(await provider.quarantine([copy!], 'quarantine-folder', 'incident-1'));
+  const [again] = await provider.quarantine([copy!], 'quarantine-folder', 'incident-1');
+  assert.equal(again?.outcome, 'already-quarantined');
+  const [retried] = recordsOf([again!]);
   assert.deepEqual(retried, first, 'the same record: original folder, read state and pull time');
   assert.deepEqual(tenant.locate(DEMO_MESSAGE_ID), afterFirst, 'no second move: the item id did not change');
   assert.equal(retried!.copy.folderPath, 'Inbox');
   assert.equal(retried!.copy.isRead, true);
+});
+
+test('quarantine-mailbox keeps one raw copy per incident in the quarantine mailbox and hides the originals', async () => {
+  const { provider, tenant } = demo({ quarantine: { mailbox: a.finance } });
+  const copies = [...(await copiesIn(provider, a.bob)), ...(await copiesIn(provider, a.carol))];
+  const records = recordsOf(await provider.quarantine(copies, 'quarantine-mailbox', 'incident-7'));
+  const evidence = records.map((record) => record.evidence);
+  assert.ok(evidence[0] && evidence[0].mailbox === a.finance);
+  assert.deepEqual(evidence[1], evidence[0], 'one evidence copy for the incident, not one per mailbox');
+  assert.deepEqual(
+    placements(tenant).filter((p) => p.startsWith(a.bob) || p.startsWith(a.carol) || p.includes('Clawback Incidents')),
+    [`${a.bob} ${QUARANTINE_FOLDER_NAME} read`, `${a.carol} ${QUARANTINE_FOLDER_NAME} unread`, `${a.finance} Clawback Incidents/incident-7 unread`],
+  );
+  await provider.restore(records);
+  assert.ok(placements(tenant).includes(`${a.finance} Clawback Incidents/incident-7 unread`), 'undo leaves the evidence');
+  assert.ok(placements(tenant).includes(`${a.carol} Inbox/Invoices unread`));
+});
+
+test('quarantine-mailbox without a quarantine mailbox is refused before anything moves', async () => {
+  const { provider, tenant } = demo();
+  const before = tenant.locate(DEMO_MESSAGE_ID);
+  await assert.rejects(provider.quarantine(await copiesIn(provider, a.bob), 'quarantine-mailbox', 'incident-8'), (error) => error instanceof ProviderError && error.type === 'ProviderRejected');
+  assert.deepEqual(tenant.locate(DEMO_MESSAGE_ID), before);
 });
 
 test('soft-delete moves a copy into Recoverable Items and junk into Junk Email', async () => {
@@ -239,12 +265,12 @@ test('restore is idempotent: a second restore reports restored and moves nothing
   assert.deepEqual(tenant.locate(DEMO_MESSAGE_ID), afterFirst);
 });
 
-test('restore of a copy deleted meanwhile reports gone', async () => {
+test('restore of a copy deleted meanwhile reports it missing', async () => {
   const { provider, tenant } = demo();
   const [record] = recordsOf(await provider.quarantine(await copiesIn(provider, a.bob), 'quarantine-folder', 'incident-1'));
   tenant.hardDelete(record!.copy.mailbox.mailboxId, record!.quarantinedItemId);
   const [result] = await provider.restore([record!]);
-  assert.equal(result?.outcome, 'gone');
+  assert.equal(result?.outcome, 'missing');
   assert.equal(result.itemId, record!.copy.itemId);
 });
 

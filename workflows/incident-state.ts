@@ -230,9 +230,15 @@ export class Incident {
       if (!copy) continue;
       switch (result.outcome) {
         case 'pulled':
+        case 'already-quarantined':
           copy.status = 'pulled';
           copy.record = result.record;
-          this.audit(actor, 'quarantine', `${copy.mailbox.address} ${copy.folderPath}`, `${action} of ${copy.messageId} (${this.reason()})`);
+          this.audit(
+            actor,
+            'quarantine',
+            `${copy.mailbox.address} ${copy.folderPath}`,
+            result.outcome === 'pulled' ? `${action} of ${copy.messageId} (${this.reason()})` : `${copy.messageId} was already in quarantine: not moved again`,
+          );
           break;
         case 'gone':
           copy.status = 'gone';
@@ -328,7 +334,7 @@ export class Incident {
         copy.detail = result.originalFolder ? undefined : `original folder gone; restored to ${result.folderPath}`;
         this.audit(actor, 'restore', `${copy.mailbox.address} ${result.folderPath}`, `restored ${copy.messageId}`);
       } else {
-        copy.status = result.outcome === 'gone' ? 'gone' : 'restore-failed';
+        copy.status = result.outcome === 'missing' ? 'missing' : 'restore-failed';
         copy.detail = result.detail;
         this.audit(actor, 'restore', `${copy.mailbox.address} ${copy.folderPath}`, `not restored (${result.outcome}): ${result.detail}`);
       }

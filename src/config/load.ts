@@ -53,15 +53,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dataDir = resol
   return { config: parseConfig(raw, resolve(file)), demo: false };
 }
 
+/** Path-valued keys of a provider's config, by naming convention: `file`, `scenario`, or ending in `File`. */
+const isPathKey = (key: string) => key === 'file' || key === 'scenario' || key.endsWith('File');
+
 function withPathsFrom(config: Config, base: string): Config {
-  const at = (p: string | undefined) => (p === undefined || isAbsolute(p) ? p : resolve(base, p));
-  return {
-    ...config,
-    tenants: config.tenants.map((t) => ({
-      ...t,
-      provider: { ...t.provider, scenario: at(t.provider.scenario), stateFile: at(t.provider.stateFile) },
-    })),
+  const resolvePaths = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolvePaths);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, typeof inner === 'string' && isPathKey(key) && !isAbsolute(inner) ? resolve(base, inner) : resolvePaths(inner)]),
+    );
   };
+  return { ...config, tenants: config.tenants.map((t) => ({ ...t, provider: resolvePaths(t.provider) as typeof t.provider })) };
 }
 
 export type { Config };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IncidentOptions, Policy } from '../domain/incident.js';
+import { DEFAULT_QUARANTINE_FOLDER, QuarantineSettings } from '../domain/quarantine.js';
 
 /**
  * A credential in config: an environment variable's name, a SHA-256 digest of the key (so the
@@ -31,6 +32,7 @@ export const TenantConfig = z
     /** Recipient domains routed to this tenant. */
     domains: z.array(z.string().min(1).toLowerCase()).min(1),
     provider: z.discriminatedUnion('type', [SimulatedProviderConfig]),
+    quarantine: QuarantineSettings.default({ folderName: DEFAULT_QUARANTINE_FOLDER }),
   })
   .strict();
 export type TenantConfig = z.infer<typeof TenantConfig>;
@@ -71,6 +73,13 @@ export const Config = z
         domains.set(domain, tenant.id);
       }
     });
+    if (config.incident.quarantineAction === 'quarantine-mailbox') {
+      config.tenants.forEach((tenant, i) => {
+        if (!tenant.quarantine.mailbox) {
+          ctx.addIssue({ code: 'custom', path: ['tenants', i, 'quarantine', 'mailbox'], message: 'quarantine-mailbox needs the address of the quarantine mailbox' });
+        }
+      });
+    }
     const ids = [...config.sources.map((s) => s.id), ...config.admins.map((a) => a.id)];
     const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
     if (duplicate) ctx.addIssue({ code: 'custom', path: ['sources'], message: `id ${duplicate} is used twice among sources and admins` });

@@ -49,7 +49,7 @@ export const Provenance = z.object({
 });
 export type Provenance = z.infer<typeof Provenance>;
 
-export const CopyStatus = z.enum(['found', 'recorded', 'pulled', 'gone', 'failed', 'restored', 'restore-failed']);
+export const CopyStatus = z.enum(['found', 'recorded', 'pulled', 'gone', 'failed', 'restored', 'missing', 'restore-failed']);
 
 export const CopyState = z.object({
   key: z.string(),

@@ -69,7 +69,12 @@ export const Forward = z.object({
 });
 export type Forward = z.infer<typeof Forward>;
 
-export const QuarantineAction = z.enum(['quarantine-folder', 'soft-delete', 'junk']);
+/**
+ * `quarantine-folder`: into a hidden folder (Gmail: a hidden label) in the mailbox itself;
+ * `quarantine-mailbox`: the same, plus a raw copy into the security team's quarantine mailbox,
+ * one folder per incident; `soft-delete`: into the recoverable items (Gmail: trash); `junk`.
+ */
+export const QuarantineAction = z.enum(['quarantine-folder', 'quarantine-mailbox', 'soft-delete', 'junk']);
 export type QuarantineAction = z.infer<typeof QuarantineAction>;
 
 /** Everything undo needs to put one pulled copy back exactly where and how it was. */
@@ -79,11 +84,15 @@ export const PullRecord = z.object({
   quarantinedItemId: z.string(),
   quarantineFolderId: z.string(),
   pulledAt: z.string(),
+  /** `quarantine-mailbox`: the raw copy kept as evidence; undo leaves it where it is. */
+  evidence: z.object({ mailbox: z.string(), folderId: z.string(), itemId: z.string() }).optional(),
 });
 export type PullRecord = z.infer<typeof PullRecord>;
 
 export const PullResult = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('pulled'), itemId: z.string(), record: PullRecord }),
+  /** A retry, or a second incident, met the copy already in quarantine: nothing was moved. */
+  z.object({ outcome: z.literal('already-quarantined'), itemId: z.string(), record: PullRecord }),
   z.object({ outcome: z.literal('gone'), itemId: z.string(), detail: z.string() }),
   z.object({ outcome: z.literal('failed'), itemId: z.string(), detail: z.string() }),
 ]);
@@ -98,7 +107,8 @@ export const RestoreResult = z.discriminatedUnion('outcome', [
     /** False when the original folder no longer existed and the copy went to the inbox. */
     originalFolder: z.boolean(),
   }),
-  z.object({ outcome: z.literal('gone'), itemId: z.string(), detail: z.string() }),
+  /** The user or retention removed the copy from quarantine meanwhile. */
+  z.object({ outcome: z.literal('missing'), itemId: z.string(), detail: z.string() }),
   z.object({ outcome: z.literal('failed'), itemId: z.string(), detail: z.string() }),
 ]);
 export type RestoreResult = z.infer<typeof RestoreResult>;

@@ -10,7 +10,7 @@ export async function openProviders(config: Config): Promise<ProviderRegistry> {
     config.tenants.map(async (tenant) => {
       const { scenario, stateFile, delaysMs } = tenant.provider;
       const seed = scenario ? await loadScenario(scenario) : demoScenario;
-      const provider = await SimulatedProvider.open({ scenario: seed, stateFile, delaysMs });
+      const provider = await SimulatedProvider.open({ scenario: seed, stateFile, delaysMs, quarantine: tenant.quarantine });
       return { provider, domains: tenant.domains };
     }),
   );

@@ -418,6 +418,22 @@ export class Tenant {
     return this.storeCopies(message, [target], options.receivedAt ?? new Date().toISOString(), options)[0]!;
   }
 
+  /** The fields of a stored message, to store a copy of it elsewhere. */
+  static contentOf(message: StoredMessage): ScenarioMessageInput {
+    return {
+      messageId: message.internetMessageId,
+      from: message.from,
+      to: message.to,
+      cc: message.cc,
+      subject: message.subject,
+      date: message.date,
+      body: message.body,
+      attachments: message.attachments ?? [],
+      references: message.references,
+      ...(message.inReplyTo === undefined ? {} : { inReplyTo: message.inReplyTo }),
+    };
+  }
+
   /** Removes a message for good, as a user emptying Recoverable Items or a retention policy would. */
   hardDelete(mailboxId: string, id: string): boolean {
     const message = this.storedMessage(mailboxId, id);
@@ -568,7 +584,7 @@ export class Tenant {
   }
 
   /** Creates the folders of a path that do not exist yet, like `mkdir -p`. */
-  private ensureFolderPath(mailboxId: string, path: string): FolderView {
+  ensureFolderPath(mailboxId: string, path: string): FolderView {
     let parentFolderId = this.requireMailbox(mailboxId).rootFolderId;
     for (const segment of pathSegments(path)) {
       const existing = this.childFolders.get(parentFolderId)?.get(segment.toLowerCase());

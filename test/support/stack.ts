@@ -6,6 +6,7 @@ import { parseConfig, demoConfig, DEMO_SOURCE_KEY, DEMO_ADMIN_KEY } from '../../
 import type { Config } from '../../src/config/schema.js';
 import { IncidentOptions, type Policy } from '../../src/domain/incident.js';
 import { IncidentClient } from '../../src/incidents/client.js';
+import type { MailProvider } from '../../src/providers/port.js';
 import { ProviderRegistry } from '../../src/providers/registry.js';
 import { SimulatedProvider } from '../../src/providers/simulated/provider.js';
 import { Tenant } from '../../src/sim/model.js';
@@ -56,10 +57,15 @@ export interface StackOptions {
   scenario: Scenario;
   policy?: Policy;
   incident?: Partial<IncidentOptions>;
+  /**
+   * The provider the worker pulls through, over the stack's tenant (e.g. an adapter talking to a
+   * simulator serving that tenant); absent = the in-process SimulatedProvider.
+   */
+  providerFor?: (tenant: Tenant) => Promise<{ provider: MailProvider; close(): Promise<void> }>;
 }
 
 /** A worker on its own task queue over an in-memory tenant, and the API in front of it. */
-export async function startStack({ scenario, policy = 'auto', incident = {} }: StackOptions) {
+export async function startStack({ scenario, policy = 'auto', incident = {}, providerFor }: StackOptions) {
   const { address, namespace } = testTemporal();
   const tenant = Tenant.fromScenario(scenario);
   const base = demoConfig('/nonexistent');
@@ -69,7 +75,8 @@ export async function startStack({ scenario, policy = 'auto', incident = {} }: S
     incident,
     temporal: { taskQueue: `test-${randomUUID()}` },
   });
-  const providers = new ProviderRegistry([{ provider: new SimulatedProvider({ tenant }), domains: [DEMO_DOMAIN] }]);
+  const { provider, close } = providerFor ? await providerFor(tenant) : { provider: new SimulatedProvider({ tenant }), close: async () => undefined };
+  const providers = new ProviderRegistry([{ provider, domains: [DEMO_DOMAIN] }]);
   const { worker, connection: workerConnection } = await createWorker({
     address,
     namespace,
@@ -124,6 +131,7 @@ export async function startStack({ scenario, policy = 'auto', incident = {} }: S
       await running;
       await workerConnection.close();
       await connection.close();
+      await close();
     },
   };
 }

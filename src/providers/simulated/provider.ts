@@ -19,9 +19,8 @@ import { Tenant, type FolderView, type MessageView } from '../../sim/model.js';
 import type { ScenarioInput } from '../../sim/scenario.js';
 import type { QuarantineOrigin, StoredGroup, StoredMailbox } from '../../sim/state.js';
 import { TenantStateFile } from './state-file.js';
+import { EVIDENCE_FOLDER_NAME, QuarantineSettings, type QuarantineSettingsInput } from '../../domain/quarantine.js';
 
-/** Clawback's hidden folder at the root of each mailbox; copies in it are already contained. */
-export const QUARANTINE_FOLDER_NAME = 'Clawback Quarantine';
 
 export type DelayedOperation = 'resolve' | 'expandGroup' | 'findCopies' | 'findForwards' | 'move';
 
@@ -31,6 +30,7 @@ export interface SimulatedProviderOptions {
   stateFile?: string;
   /** Sleep per call, and per message for 'move': lets tests stop a worker mid-quarantine. */
   delaysMs?: Partial<Record<DelayedOperation, number>>;
+  quarantine?: QuarantineSettingsInput;
 }
 
 export interface OpenSimulatedProviderOptions extends Omit<SimulatedProviderOptions, 'tenant'> {
@@ -50,9 +50,11 @@ export class SimulatedProvider implements MailProvider {
   readonly tenant: Tenant;
   private readonly stateFile: TenantStateFile | undefined;
   private readonly delaysMs: Partial<Record<DelayedOperation, number>>;
+  private readonly settings: QuarantineSettings;
 
-  constructor({ tenant, stateFile, delaysMs = {} }: SimulatedProviderOptions) {
+  constructor({ tenant, stateFile, delaysMs = {}, quarantine = {} }: SimulatedProviderOptions) {
     this.tenant = tenant;
+    this.settings = QuarantineSettings.parse(quarantine);
     this.tenantId = tenant.tenantId;
     this.stateFile = stateFile === undefined ? undefined : new TenantStateFile(stateFile);
     this.delaysMs = delaysMs;
@@ -62,9 +64,9 @@ export class SimulatedProvider implements MailProvider {
    * The tenant saved in `stateFile` when there is one (mailboxes persist between runs), else
    * seeded from the scenario and saved at once.
    */
-  static async open({ scenario, stateFile, delaysMs }: OpenSimulatedProviderOptions): Promise<SimulatedProvider> {
-    const saved = stateFile === undefined ? undefined : await new TenantStateFile(stateFile).read();
-    const provider = new SimulatedProvider({ tenant: saved ?? Tenant.fromScenario(scenario), stateFile, delaysMs });
+  static async open({ scenario, ...options }: OpenSimulatedProviderOptions): Promise<SimulatedProvider> {
+    const saved = options.stateFile === undefined ? undefined : await new TenantStateFile(options.stateFile).read();
+    const provider = new SimulatedProvider({ ...options, tenant: saved ?? Tenant.fromScenario(scenario) });
     if (!saved) await provider.save();
     return provider;
   }
@@ -99,7 +101,7 @@ export class SimulatedProvider implements MailProvider {
   async findCopies(mailbox: MailboxRef, query: MessageQuery): Promise<MessageCopy[]> {
     await this.delay('findCopies');
     const mailboxId = this.requireMailbox(mailbox, 'findCopies').id;
-    const quarantine = this.tenant.findFolder(mailboxId, QUARANTINE_FOLDER_NAME);
+    const quarantine = this.tenant.findFolder(mailboxId, this.settings.folderName);
     const byMessageId = this.tenant.findMessages(mailboxId, query.messageId);
     const matches = byMessageId.length > 0 ? byMessageId : this.fallbackMatches(mailboxId, query);
     return matches.filter((message) => message.folderId !== quarantine?.id).map((message) => this.messageCopy(mailbox, message));
@@ -164,13 +166,12 @@ export class SimulatedProvider implements MailProvider {
       incidentId,
       pulledAt: new Date().toISOString(),
     };
-    let quarantinedItemId = message.itemId;
-    if (message.folderId !== target.id) {
-      quarantinedItemId = this.tenant.move(mailboxId, message.itemId, target.id, { quarantinedFrom: origin }).itemId;
-      await this.save();
-    }
+    const alreadyQuarantined = message.folderId === target.id;
+    const evidence = action === 'quarantine-mailbox' ? this.keepEvidence(message, incidentId) : undefined;
+    const quarantinedItemId = alreadyQuarantined ? message.itemId : this.tenant.move(mailboxId, message.itemId, target.id, { quarantinedFrom: origin }).itemId;
+    if (!alreadyQuarantined || evidence) await this.save();
     return {
-      outcome: 'pulled',
+      outcome: alreadyQuarantined ? 'already-quarantined' : 'pulled',
       itemId: copy.itemId,
       record: {
         copy: { ...copy, folderId: origin.folderId, folderPath: origin.folderPath, isRead: origin.isRead },
@@ -178,8 +179,30 @@ export class SimulatedProvider implements MailProvider {
         quarantinedItemId,
         quarantineFolderId: target.id,
         pulledAt: origin.pulledAt,
+        ...(evidence ? { evidence } : {}),
       },
     };
+  }
+
+  /**
+   * `quarantine-mailbox`: one copy of the message in the quarantine mailbox's folder for the
+   * incident, made once however many mailboxes held the message or however often this is retried.
+   */
+  private keepEvidence(message: MessageView, incidentId: string): NonNullable<PullRecord['evidence']> {
+    const address = this.settings.mailbox;
+    const entry = address === undefined ? undefined : this.tenant.resolveAddress(address);
+    if (entry?.kind !== 'mailbox') {
+      throw new ProviderError('ProviderRejected', `quarantine-mailbox needs a quarantine mailbox in tenant ${this.tenantId}; ${address ?? 'none'} is not one`, {
+        tenantId: this.tenantId,
+        operation: 'quarantine',
+      });
+    }
+    const quarantineMailbox = entry.mailbox;
+    const folderPath = `${EVIDENCE_FOLDER_NAME}/${incidentId}`;
+    const folder = this.tenant.findFolder(quarantineMailbox.id, folderPath) ?? this.tenant.ensureFolderPath(quarantineMailbox.id, folderPath);
+    const existing = this.tenant.messagesIn(quarantineMailbox.id, folder.id).find((held) => canonicalMessageId(held.internetMessageId) === canonicalMessageId(message.internetMessageId));
+    const kept = existing ?? this.tenant.importMessage(quarantineMailbox.id, folder.id, Tenant.contentOf(message), { isRead: false });
+    return { mailbox: quarantineMailbox.address, folderId: folder.id, itemId: kept.itemId };
   }
 
   private async putBack(record: PullRecord): Promise<RestoreResult> {
@@ -187,7 +210,7 @@ export class SimulatedProvider implements MailProvider {
     const mailboxId = this.requireMailbox(copy.mailbox, 'restore').id;
     await this.delay('move');
     const message = this.tenant.message(mailboxId, copy.itemId) ?? this.tenant.message(mailboxId, record.quarantinedItemId);
-    if (!message) return { outcome: 'gone', itemId: copy.itemId, detail: `${copy.mailbox.address} no longer holds this message: it was deleted after the pull` };
+    if (!message) return { outcome: 'missing', itemId: copy.itemId, detail: `${copy.mailbox.address} no longer holds this message: it was deleted after the pull` };
     if (message.folderId !== record.quarantineFolderId || message.folderId === copy.folderId) {
       return restored(copy.itemId, message, message.folderId === copy.folderId);
     }
@@ -201,9 +224,10 @@ export class SimulatedProvider implements MailProvider {
   private quarantineFolder(mailboxId: string, action: QuarantineAction): FolderView {
     switch (action) {
       case 'quarantine-folder':
+      case 'quarantine-mailbox':
         return (
-          this.tenant.findFolder(mailboxId, QUARANTINE_FOLDER_NAME) ??
-          this.tenant.createFolder(mailboxId, QUARANTINE_FOLDER_NAME, { isHidden: true })
+          this.tenant.findFolder(mailboxId, this.settings.folderName) ??
+          this.tenant.createFolder(mailboxId, this.settings.folderName, { isHidden: true })
         );
       case 'soft-delete':
         return this.tenant.requireFolder(mailboxId, 'recoverableitemsdeletions');
