@@ -122,3 +122,43 @@ test('undo is refused before anything was pulled, and twice', () => {
   incident.setStatus('undone');
   assert.throws(() => incident.validateUndo({ actor: 'admin' }), /already undone/);
 });
+
+test('approval thresholds: more mailboxes than allowed, a VIP mailbox or a shared mailbox each escalate, with the reason', () => {
+  const found = (incident: Incident, boxes: MailboxRef[]) => {
+    const target = incident.nextTarget()!;
+    const batch = boxes.map((box) => ({ mailbox: box, provenance: { via: 'direct' as const, depth: 0 } }));
+    incident.acceptSearch(incident.claimUnsearched(target.messageId, batch), boxes.map((box, i) => copyIn(box, `item-${i}`)), []);
+    return incident;
+  };
+  const withThresholds = (approvalWhen: object) => newIncident({ options: IncidentOptions.parse({ approvalWhen }) });
+  assert.equal(newIncident().hasApprovalThresholds, false);
+
+  const many = found(withThresholds({ mailboxesAbove: 1 }), [mailbox('a'), mailbox('b')]);
+  assert.equal(many.hasApprovalThresholds, true);
+  assert.match(many.escalationReason() ?? '', /2 mailboxes hold a copy \(over 1\)/);
+  assert.equal(found(withThresholds({ mailboxesAbove: 2 }), [mailbox('a'), mailbox('b')]).escalationReason(), undefined);
+
+  const vip = found(withThresholds({ vipMailboxes: ['CEO@corp.example'] }), [mailbox('a'), mailbox('ceo')]);
+  assert.match(vip.escalationReason() ?? '', /VIP mailbox\(es\) ceo@corp\.example/);
+
+  const sharedBox: MailboxRef = { ...mailbox('finance'), kind: 'shared' };
+  assert.match(found(withThresholds({ sharedMailboxes: true }), [sharedBox]).escalationReason() ?? '', /shared mailbox\(es\) finance@corp\.example/);
+  assert.equal(found(withThresholds({ sharedMailboxes: true }), [mailbox('a')]).escalationReason(), undefined);
+});
+
+test('excluded mailboxes are never searched and listed without blocking; mailboxes over the scope limit block containment', () => {
+  const incident = newIncident({ options: IncidentOptions.parse({ excludedMailboxes: ['B@corp.example'], maxMailboxes: 2 }) });
+  const target = incident.nextTarget()!;
+  const batch = ['a', 'b', 'c', 'd'].map((id) => ({ mailbox: mailbox(id), provenance: { via: 'direct' as const, depth: 0 } }));
+  const claimed = incident.claimUnsearched(target.messageId, batch);
+  assert.deepEqual(claimed.map((c) => c.mailbox.address), ['a@corp.example', 'c@corp.example']);
+  assert.deepEqual(
+    incident.state.residualExposure.map((r) => `${r.address} ${r.reason}`),
+    ['b@corp.example excluded', 'd@corp.example over-scope-limit'],
+  );
+  assert.equal(incident.settle(), 'partially-contained');
+
+  const onlyExcluded = newIncident({ options: IncidentOptions.parse({ excludedMailboxes: ['b@corp.example'] }) });
+  onlyExcluded.claimUnsearched(onlyExcluded.nextTarget()!.messageId, [batch[1]!]);
+  assert.equal(onlyExcluded.settle(), 'contained', 'an excluded mailbox is out of scope: listed, not blocking');
+});

@@ -112,6 +112,13 @@ test('undo puts every copy back in its original folder with its read state, once
   assert.deepEqual(placements(stack, ids.message, ids.forward), before);
 });
 
+test("a tenant's stricter policy wins over the source's", async () => {
+  const { stack, alert } = await demo({ policy: 'auto', tenantPolicy: 'record' });
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const recorded = await stack.waitFor(body.incidentId, settled);
+  assert.deepEqual([recorded.policy, recorded.status], ['record', 'recorded']);
+});
+
 test('undo reports a copy that was deleted meanwhile instead of skipping it', async () => {
   const { stack, alert, ids } = await demo();
   const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
@@ -141,6 +148,26 @@ test('an approval policy searches, waits for an admin, then pulls', async () => 
   assert.equal(done.status, 'contained');
   assert.ok(done.audit.some((a: any) => a.action === 'quarantine' && a.actor === 'admin:demo-admin'));
   assert.equal((await stack.request('POST', `/v1/incidents/${body.incidentId}/approve`, { key: DEMO_ADMIN_KEY })).status, 409);
+});
+
+test('an auto policy escalates to approval when a shared mailbox holds a copy, and excluded mailboxes stay untouched', async () => {
+  const { stack, alert, ids } = await demo({ incident: { approvalWhen: { vipMailboxes: [], sharedMailboxes: true }, excludedMailboxes: ['carol@demo.clawback.test'] } });
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const waiting = await stack.waitFor(body.incidentId, (s) => s.status === 'awaiting-approval');
+  assert.equal(waiting.policy, 'auto');
+  assert.ok(waiting.audit.some((a: any) => a.action === 'escalate' && /shared mailbox\(es\) finance@demo\.clawback\.test/.test(a.detail)));
+  assert.ok(stack.tenant.locate(ids.message).every((p) => p.folderPath !== QUARANTINE), 'nothing moves before approval');
+  await stack.request('POST', `/v1/incidents/${body.incidentId}/approve`, { key: DEMO_ADMIN_KEY });
+  const done = await stack.waitFor(body.incidentId, settled);
+  assert.equal(done.status, 'contained');
+  assert.deepEqual(
+    done.residualExposure.filter((r: any) => r.reason === 'excluded').map((r: any) => r.address),
+    ['carol@demo.clawback.test'],
+  );
+  assert.deepEqual(
+    stack.tenant.locate(ids.message).filter((p) => p.folderPath !== QUARANTINE).map((p) => p.mailbox),
+    ['carol@demo.clawback.test'],
+  );
 });
 
 test('a record policy reports the blast radius and moves nothing', async () => {

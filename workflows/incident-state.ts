@@ -1,4 +1,5 @@
 import type {
+  ApprovalThresholds,
   AuditEntry,
   CopyState,
   IncidentInput,
@@ -25,8 +26,14 @@ export interface MailboxToSearch {
   provenance: Provenance;
 }
 
-/** Residual reasons that keep an incident from being `contained`: the copy may still be reachable. */
-const BLOCKING_RESIDUAL: ResidualExposure['reason'][] = ['unknown-recipient', 'excluded', 'provider-failure'];
+/**
+ * Residual reasons that keep an incident from being `contained`: a copy in scope may still be
+ * reachable. External recipients and excluded mailboxes are out of scope: listed, not blocking.
+ */
+const BLOCKING_RESIDUAL: ResidualExposure['reason'][] = ['unknown-recipient', 'over-scope-limit', 'provider-failure'];
+
+/** Histories recorded before these options existed carry no value for them. */
+const NO_THRESHOLDS: ApprovalThresholds = { vipMailboxes: [], sharedMailboxes: false };
 
 /**
  * The incident's state and every decision about it. The workflow function only sequences
@@ -150,17 +157,56 @@ export class Incident {
     return mailboxes;
   }
 
-  /** The mailboxes not yet searched for this message, each once, and marks them searched. */
+  /**
+   * The mailboxes not yet searched for this message, each once, and marks them searched.
+   * Excluded mailboxes and those over the incident's scope limit are residual exposure instead.
+   */
   claimUnsearched(messageId: string, candidates: MailboxToSearch[]): MailboxToSearch[] {
+    const excluded = new Set(this.options.excludedMailboxes ?? []);
+    const maxMailboxes = this.options.maxMailboxes ?? Infinity;
     const claimed: MailboxToSearch[] = [];
     for (const candidate of candidates) {
       const key = `${messageId} ${mailboxKey(candidate.mailbox)}`;
       if (this.searched.has(key)) continue;
       this.searched.add(key);
-      claimed.push(candidate);
+      const { address } = candidate.mailbox;
+      if (excluded.has(address.toLowerCase())) {
+        this.addResidual({ address, reason: 'excluded', detail: 'excluded by policy: not searched' });
+      } else if (this.state.counts.mailboxesSearched + claimed.length >= maxMailboxes) {
+        this.addResidual({ address, reason: 'over-scope-limit', detail: `not searched: the incident's limit is ${maxMailboxes} mailboxes` });
+      } else {
+        claimed.push(candidate);
+      }
     }
     this.state.counts.mailboxesSearched += claimed.length;
+    this.touch();
     return claimed;
+  }
+
+  /** True when an `auto` incident must search first to learn whether it needs an approval. */
+  get hasApprovalThresholds(): boolean {
+    const { mailboxesAbove, vipMailboxes, sharedMailboxes } = this.options.approvalWhen ?? NO_THRESHOLDS;
+    return mailboxesAbove !== undefined || vipMailboxes.length > 0 || sharedMailboxes;
+  }
+
+  /** Why the copies found make this incident wait for an admin, if they do. */
+  escalationReason(): string | undefined {
+    const { mailboxesAbove, vipMailboxes, sharedMailboxes } = this.options.approvalWhen ?? NO_THRESHOLDS;
+    const holding = new Map(this.state.copies.map((copy) => [mailboxKey(copy.mailbox), copy.mailbox]));
+    const mailboxes = [...holding.values()];
+    const reasons: string[] = [];
+    if (mailboxesAbove !== undefined && mailboxes.length > mailboxesAbove) reasons.push(`${mailboxes.length} mailboxes hold a copy (over ${mailboxesAbove})`);
+    const vip = new Set(vipMailboxes);
+    const vipHit = mailboxes.filter((mailbox) => vip.has(mailbox.address.toLowerCase())).map((mailbox) => mailbox.address);
+    if (vipHit.length > 0) reasons.push(`VIP mailbox(es) ${vipHit.join(', ')}`);
+    const shared = mailboxes.filter((mailbox) => mailbox.kind === 'shared').map((mailbox) => mailbox.address);
+    if (sharedMailboxes && shared.length > 0) reasons.push(`shared mailbox(es) ${shared.join(', ')}`);
+    return reasons.length > 0 ? reasons.join('; ') : undefined;
+  }
+
+  escalate(reason: string): void {
+    this.audit('policy', 'escalate', this.state.messageId, `approval required: ${reason}`);
+    this.touch();
   }
 
   acceptSearch(batch: MailboxToSearch[], copies: MessageCopy[], failures: MailboxFailure[]): CopyState[] {

@@ -63,28 +63,17 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   await announce(incident, 'incident.started');
 
-  if (input.policy === 'approval') {
-    // Search first, so the approver sees the blast radius before anything moves.
-    await findEverything(incident);
-    incident.setStatus('awaiting-approval');
-    await announce(incident, 'incident.approval_required');
-    const timeout = input.options.approvalTimeoutMs;
-    const decided = () => incident.approved;
-    const approved = timeout > 0 ? await condition(decided, timeout) : (await condition(decided), true);
-    if (!approved) {
-      incident.markRecorded();
-      incident.setStatus('recorded');
-      await announce(incident, 'incident.recorded');
-      return finish(incident);
-    }
-  }
-
   if (input.policy === 'record') {
     await findEverything(incident);
-    incident.markRecorded();
-    incident.setStatus('recorded');
-    await announce(incident, 'incident.recorded');
-    return finish(incident);
+    return record(incident);
+  }
+
+  // Search first whenever the decision depends on the blast radius: an approver sees it before anything moves.
+  if (input.policy === 'approval' || incident.hasApprovalThresholds) {
+    await findEverything(incident);
+    const escalation = input.policy === 'approval' ? undefined : incident.escalationReason();
+    if (escalation) incident.escalate(escalation);
+    if ((input.policy === 'approval' || escalation) && !(await approval(incident))) return record(incident);
   }
 
   await pullEverything(incident);
@@ -101,6 +90,23 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     incident.setStatus('pulling');
     await pullEverything(incident);
   }
+  return finish(incident);
+}
+
+/** Holds the incident until an admin approves it, or the approval window closes (false). */
+async function approval(incident: Incident): Promise<boolean> {
+  incident.setStatus('awaiting-approval');
+  await announce(incident, 'incident.approval_required');
+  const timeout = incident.options.approvalTimeoutMs;
+  const decided = () => incident.approved;
+  return timeout > 0 ? await condition(decided, timeout) : (await condition(decided), true);
+}
+
+/** Ends a dry run, or an approval that never came: what was found is reported, nothing moved. */
+async function record(incident: Incident): Promise<IncidentState> {
+  incident.markRecorded();
+  incident.setStatus('recorded');
+  await announce(incident, 'incident.recorded');
   return finish(incident);
 }
 

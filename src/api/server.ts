@@ -2,7 +2,6 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
 import { IncidentClient } from '../incidents/client.js';
-import { IncidentOptions } from '../domain/incident.js';
 import { log } from '../log.js';
 import { createApp } from './app.js';
 import { Authenticator } from './auth.js';
@@ -25,7 +24,7 @@ export async function startApiServer({ config, address, namespace, port, host = 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
   const app = createApp({
-    incidents: new IncidentClient({ client, taskQueue: config.temporal.taskQueue, defaults: IncidentOptions.parse(config.incident) }),
+    incidents: IncidentClient.forConfig(client, config),
     auth: new Authenticator(config),
     temporalReachable: async () => {
       try {

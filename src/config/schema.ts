@@ -33,6 +33,8 @@ export const TenantConfig = z
     domains: z.array(z.string().min(1).toLowerCase()).min(1),
     provider: z.discriminatedUnion('type', [SimulatedProviderConfig]),
     quarantine: QuarantineSettings.default({ folderName: DEFAULT_QUARANTINE_FOLDER }),
+    /** Applies to alerts reaching this tenant's domains when it is stricter than the source's policy. */
+    policy: Policy.optional(),
   })
   .strict();
 export type TenantConfig = z.infer<typeof TenantConfig>;

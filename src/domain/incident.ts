@@ -18,6 +18,25 @@ export type IncidentStatus = z.infer<typeof IncidentStatus>;
 export const Policy = z.enum(['auto', 'approval', 'record']);
 export type Policy = z.infer<typeof Policy>;
 
+/** The policy that moves least of several that apply (a source's and the tenants' it reaches). */
+export function strictestPolicy(policies: Policy[]): Policy {
+  if (policies.includes('record')) return 'record';
+  return policies.includes('approval') ? 'approval' : 'auto';
+}
+
+/** What turns an `auto` incident into one that waits for an admin: a blast radius over these. */
+export const ApprovalThresholds = z
+  .object({
+    /** More mailboxes than this hold a copy. */
+    mailboxesAbove: z.number().int().min(1).optional(),
+    /** Any copy in one of these mailboxes (primary addresses). */
+    vipMailboxes: z.array(z.email().toLowerCase()).default([]),
+    /** Any copy in a shared mailbox. */
+    sharedMailboxes: z.boolean().default(false),
+  })
+  .strict();
+export type ApprovalThresholds = z.infer<typeof ApprovalThresholds>;
+
 export const IncidentOptions = z.object({
   quarantineAction: QuarantineAction.default('quarantine-folder'),
   maxForwardDepth: z.number().int().min(0).max(10).default(3),
@@ -27,6 +46,11 @@ export const IncidentOptions = z.object({
   holdOpenMs: z.number().int().min(0).default(7 * 24 * 3600 * 1000),
   /** Mailboxes searched per activity call. */
   mailboxBatchSize: z.number().int().min(1).max(1000).default(50),
+  approvalWhen: ApprovalThresholds.default({ vipMailboxes: [], sharedMailboxes: false }),
+  /** Mailboxes Clawback never searches or touches (primary addresses); listed as residual exposure. */
+  excludedMailboxes: z.array(z.email().toLowerCase()).default([]),
+  /** The most mailboxes one incident searches; the rest are residual exposure, and the incident is not `contained`. */
+  maxMailboxes: z.number().int().min(1).default(100_000),
 });
 export type IncidentOptions = z.infer<typeof IncidentOptions>;
 
@@ -74,7 +98,7 @@ export type ForwardEdge = z.infer<typeof ForwardEdge>;
 
 export const ResidualExposure = z.object({
   address: z.string(),
-  reason: z.enum(['external', 'unknown-recipient', 'excluded', 'provider-failure', 'gone-before-pull']),
+  reason: z.enum(['external', 'unknown-recipient', 'excluded', 'over-scope-limit', 'provider-failure', 'gone-before-pull']),
   detail: z.string().optional(),
 });
 export type ResidualExposure = z.infer<typeof ResidualExposure>;
@@ -82,7 +106,7 @@ export type ResidualExposure = z.infer<typeof ResidualExposure>;
 export const AuditEntry = z.object({
   at: z.string(),
   actor: z.string(),
-  action: z.enum(['alert', 'merge', 'search', 'quarantine', 'approve', 'undo', 'restore', 'notify']),
+  action: z.enum(['alert', 'merge', 'search', 'escalate', 'quarantine', 'approve', 'undo', 'restore', 'notify']),
   target: z.string(),
   detail: z.string(),
 });

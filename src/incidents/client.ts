@@ -7,7 +7,8 @@ import {
 } from '@temporalio/client';
 import type { Alert } from '../domain/alert.js';
 import { incidentIdFor, incidentIdFromPath, incidentWorkflowId } from '../domain/ids.js';
-import type { IncidentOptions, IncidentState, Policy } from '../domain/incident.js';
+import type { Config } from '../config/schema.js';
+import { IncidentOptions, strictestPolicy, type IncidentState, type Policy } from '../domain/incident.js';
 import { incidentWorkflow } from '../../workflows/incident.js';
 import { alertUpdate, approveUpdate, searchAttributes, stateQuery, undoUpdate, type AdminAction } from '../../workflows/messages.js';
 import { incidentLog } from '../log.js';
@@ -46,17 +47,30 @@ export interface IncidentClientOptions {
   client: Client;
   taskQueue: string;
   defaults: IncidentOptions;
+  /** Tenants whose own policy is stricter than a source's apply it to alerts that reach their domains. */
+  tenantPolicies?: { domains: string[]; policy: Policy }[];
 }
 
 /** The client side of the incident workflow: everything the API and CLI do to incidents. */
 export class IncidentClient {
   constructor(private readonly options: IncidentClientOptions) {}
 
+  /** The client the API runs with: the config's task queue, incident defaults and tenant policies. */
+  static forConfig(client: Client, config: Config): IncidentClient {
+    return new IncidentClient({
+      client,
+      taskQueue: config.temporal.taskQueue,
+      defaults: IncidentOptions.parse(config.incident),
+      tenantPolicies: config.tenants.flatMap((tenant) => (tenant.policy ? [{ domains: tenant.domains, policy: tenant.policy }] : [])),
+    });
+  }
+
   /**
    * Starts the incident for the alert's message, or merges the alert into the one running.
    * Update-with-start makes this one atomic call whoever wins a race between two alerts.
    */
-  async submitAlert(alert: Alert, source: string, policy: Policy): Promise<SubmittedAlert> {
+  async submitAlert(alert: Alert, source: string, sourcePolicy: Policy): Promise<SubmittedAlert> {
+    const policy = strictestPolicy([sourcePolicy, ...this.tenantPoliciesFor(alert.recipients)]);
     const incidentId = incidentIdFor(alert.messageId);
     const workflowId = incidentWorkflowId(incidentId);
     const alertKey = alertKeyOf(alert, source);
@@ -84,6 +98,11 @@ export class IncidentClient {
     });
     incidentLog(incidentId).info({ event: 'alert', source, status, workflowId }, 'alert accepted');
     return { incidentId, workflowId, status };
+  }
+
+  private tenantPoliciesFor(recipients: string[]): Policy[] {
+    const domains = new Set(recipients.map((address) => address.slice(address.lastIndexOf('@') + 1).toLowerCase()));
+    return (this.options.tenantPolicies ?? []).filter((tenant) => tenant.domains.some((domain) => domains.has(domain))).map((tenant) => tenant.policy);
   }
 
   async state(idOrWorkflowId: string): Promise<IncidentSnapshot> {

@@ -4,7 +4,7 @@ import { createApp } from '../../src/api/app.js';
 import { Authenticator } from '../../src/api/auth.js';
 import { parseConfig, demoConfig, DEMO_SOURCE_KEY, DEMO_ADMIN_KEY } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { IncidentOptions, type Policy } from '../../src/domain/incident.js';
+import type { IncidentOptions, Policy } from '../../src/domain/incident.js';
 import { IncidentClient } from '../../src/incidents/client.js';
 import type { MailProvider } from '../../src/providers/port.js';
 import { ProviderRegistry } from '../../src/providers/registry.js';
@@ -56,6 +56,8 @@ const quietBundlerLogger = {
 export interface StackOptions {
   scenario: Scenario;
   policy?: Policy;
+  /** The demo tenant's own policy, applied when stricter than the source's. */
+  tenantPolicy?: Policy;
   incident?: Partial<IncidentOptions>;
   /**
    * The provider the worker pulls through, over the stack's tenant (e.g. an adapter talking to a
@@ -65,12 +67,13 @@ export interface StackOptions {
 }
 
 /** A worker on its own task queue over an in-memory tenant, and the API in front of it. */
-export async function startStack({ scenario, policy = 'auto', incident = {}, providerFor }: StackOptions) {
+export async function startStack({ scenario, policy = 'auto', tenantPolicy, incident = {}, providerFor }: StackOptions) {
   const { address, namespace } = testTemporal();
   const tenant = Tenant.fromScenario(scenario);
   const base = demoConfig('/nonexistent');
   const config: Config = parseConfig({
     ...base,
+    tenants: base.tenants.map((tenant) => ({ ...tenant, ...(tenantPolicy ? { policy: tenantPolicy } : {}) })),
     sources: [{ id: 'demo-source', key: DEMO_SOURCE_KEY, policy }],
     incident,
     temporal: { taskQueue: `test-${randomUUID()}` },
@@ -87,7 +90,7 @@ export async function startStack({ scenario, policy = 'auto', incident = {}, pro
   const running = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
-  const incidents = new IncidentClient({ client, taskQueue: config.temporal.taskQueue, defaults: IncidentOptions.parse(config.incident) });
+  const incidents = IncidentClient.forConfig(client, config);
   const app = createApp({
     incidents,
     auth: new Authenticator(config),
