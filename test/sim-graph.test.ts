@@ -10,7 +10,8 @@ import {
   type Client,
 } from '@microsoft/microsoft-graph-client';
 import type { DirectoryObject, Group, MailFolder, Message, User } from '@microsoft/microsoft-graph-types';
-import { DEMO_ADDRESSES, DEMO_DOMAIN, DEMO_FORWARD_ID, DEMO_MESSAGE_ID, demoScenario } from '../src/sim/demo.js';
+import { simpleParser } from 'mailparser';
+import { DEMO_ADDRESSES, DEMO_BENIGN_MESSAGE_ID, DEMO_DOMAIN, DEMO_FORWARD_ID, DEMO_MESSAGE_ID, demoScenario } from '../src/sim/demo.js';
 import { createGraphFace, graphFace } from '../src/sim/graph/index.js';
 import { Tenant } from '../src/sim/model.js';
 import type { ScenarioInput } from '../src/sim/scenario.js';
@@ -61,6 +62,19 @@ function findCopies(client: Client, mailbox: string, messageId: string): Promise
     .filter(`internetMessageId eq ${odataString(messageId)}`)
     .select('id,parentFolderId,conversationId,subject,internetMessageId,receivedDateTime,isRead')
     .get();
+}
+
+/** A message's MIME as a client exports it: the raw bytes of `$value`. */
+async function exportMime(client: Client, mailbox: string, id: string): Promise<Buffer> {
+  const response = (await client.api(`/users/${mailbox}/messages/${id}/$value`).responseType(ResponseType.RAW).get()) as Response;
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get('content-type'), 'text/plain');
+  return Buffer.from(await response.arrayBuffer());
+}
+
+/** Creates a message from MIME as Graph takes it: base64 in a text/plain body. */
+function postMime(client: Client, path: string, base64: string) {
+  return client.api(path).header('Content-Type', 'text/plain').post(base64) as Promise<Message>;
 }
 
 /** Every message of every mailbox is in exactly one folder, and the folders hold nothing else. */
@@ -236,6 +250,125 @@ describe('Graph face over the demo tenant, through @microsoft/microsoft-graph-cl
     assert.equal(moved.id, id);
     const again: Message = await client.api(`/users/${a.bob}/messages/${id}`).header('Prefer', prefer).get();
     assert.equal(again.parentFolderId, moved.parentFolderId);
+  });
+
+  test('$value exports a message as MIME, labelled text/plain, through the same limits and faults as other reads', async () => {
+    const [copy] = (await findCopies(client, a.alice, DEMO_MESSAGE_ID)).value;
+    const parsed = await simpleParser(await exportMime(client, a.alice, copy!.id!));
+    assert.equal(parsed.messageId, DEMO_MESSAGE_ID);
+    assert.equal(parsed.subject, 'Overdue invoice 4471');
+    assert.deepEqual(
+      parsed.attachments.map((attachment) => [attachment.filename, attachment.contentType, attachment.content.toString()]),
+      [['invoice-4471.html', 'text/html', '<form action="https://billing-portal.example/pay"><input name="password"></form>']],
+    );
+    assert.equal(sim.context.counters.snapshot().requests['graph.messages.mime'], 1);
+
+    sim.context.faults.set({ faults: [{ operation: 'graph.messages.mime', kind: 'status', status: 503, times: 1 }] });
+    const unavailable = await graphErrorOf(client.api(`/users/${a.alice}/messages/${copy!.id}/$value`).middlewareOptions(noRetries).get());
+    assert.deepEqual([unavailable.statusCode, unavailable.code], [503, 'ServiceUnavailable']);
+    const missing = await graphErrorOf(client.api(`/users/${a.alice}/messages/itm-999999/$value`).get());
+    assert.deepEqual([missing.statusCode, missing.code], [404, 'ErrorItemNotFound']);
+  });
+
+  test('MIME posted to another mailbox\'s folder becomes a read draft there, found by internetMessageId, exporting the same bytes', async () => {
+    const [original] = (await findCopies(client, a.alice, DEMO_MESSAGE_ID)).value;
+    const raw = await exportMime(client, a.alice, original!.id!);
+    const response = (await client
+      .api(`/users/${a.dave}/mailFolders/inbox/messages`)
+      .header('Content-Type', 'text/plain')
+      .responseType(ResponseType.RAW)
+      .post(raw.toString('base64'))) as Response;
+    assert.equal(response.status, 201);
+    const created = (await response.json()) as Message;
+    const inbox: MailFolder = await client.api(`/users/${a.dave}/mailFolders/inbox`).get();
+    assert.deepEqual(
+      [created.parentFolderId, created.internetMessageId, created.subject, created.isDraft, created.isRead, created.hasAttachments],
+      [inbox.id, DEMO_MESSAGE_ID, 'Overdue invoice 4471', true, true, true],
+    );
+    assert.deepEqual((await findCopies(client, a.dave, DEMO_MESSAGE_ID)).value.map((message) => message.id), [created.id]);
+    assert.deepEqual(await exportMime(client, a.dave, created.id!), raw);
+  });
+
+  test('MIME posted to a user\'s messages lands in Drafts, with a Message-ID assigned when it has none', async () => {
+    const mime = `From: ${a.dave}\r\nTo: ${a.bob}\r\nSubject: Lunch?\r\nDate: Tue, 01 Dec 2026 12:00:00 +0000\r\n\r\nNoon at the usual place.\r\n`;
+    const draft = await postMime(client, `/users/${a.dave}/messages`, Buffer.from(mime).toString('base64'));
+    const drafts: MailFolder = await client.api(`/users/${a.dave}/mailFolders/drafts`).get();
+    assert.deepEqual([draft.parentFolderId, draft.subject, draft.isDraft, draft.hasAttachments], [drafts.id, 'Lunch?', true, false]);
+    assert.match(draft.internetMessageId!, new RegExp(`^<[^@>]+@${DEMO_DOMAIN.replace(/\./g, '\\.')}>$`));
+    assert.deepEqual((await findCopies(client, a.dave, draft.internetMessageId!)).value.map((message) => message.id), [draft.id]);
+  });
+
+  test('bad base64, MIME without a From and a JSON body are refused with Graph\'s 400 bodies, and nothing is created', async () => {
+    const tenant = sim.context.tenant.current;
+    const messageCount = () => tenant.mailboxes().reduce((sum, mailbox) => sum + tenant.messagesOf(mailbox.id).length, 0);
+    const before = messageCount();
+
+    const notBase64 = await graphErrorOf(postMime(client, `/users/${a.dave}/messages`, 'this is not base64!'));
+    assert.deepEqual([notBase64.statusCode, notBase64.code, notBase64.message], [400, 'ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.']);
+    assert.ok(notBase64.requestId, 'the error body carries innerError');
+
+    const noFrom = Buffer.from(`To: ${a.dave}\r\nSubject: who sent this?\r\n\r\nbody\r\n`).toString('base64');
+    const withoutFrom = await graphErrorOf(postMime(client, `/users/${a.dave}/mailFolders/inbox/messages`, noFrom));
+    assert.deepEqual([withoutFrom.statusCode, withoutFrom.code], [400, 'ErrorMimeContentInvalid']);
+
+    const json = await graphErrorOf(client.api(`/users/${a.dave}/messages`).post({ subject: 'Lunch?' }));
+    assert.equal(json.statusCode, 400);
+    assert.match(json.message, /MIME/);
+    assert.equal(messageCount(), before);
+  });
+
+  test('permanentDelete removes a copy for good: not in any folder, not even Recoverable Items', async () => {
+    const [copy] = (await findCopies(client, a.bob, DEMO_MESSAGE_ID)).value;
+    const response = (await client.api(`/users/${a.bob}/messages/${copy!.id}/permanentDelete`).responseType(ResponseType.RAW).post(undefined)) as Response;
+    assert.equal(response.status, 204);
+    const placements = sim.context.tenant.current.locate(DEMO_MESSAGE_ID);
+    assert.ok(!placements.some((placement) => placement.mailbox === a.bob));
+    assert.ok(placements.some((placement) => placement.mailbox === a.alice), "the other mailboxes' copies stay");
+    const gone = await graphErrorOf(client.api(`/users/${a.bob}/messages/${copy!.id}`).get());
+    assert.deepEqual([gone.statusCode, gone.code], [404, 'ErrorItemNotFound']);
+    const recoverable: Collection<Message> = await client.api(`/users/${a.bob}/mailFolders/recoverableitemsdeletions/messages`).get();
+    assert.deepEqual(recoverable.value, []);
+  });
+
+  test('the last verb executed (0x1081) reads 104 on Alice\'s copy after her forward, with its time, and is absent elsewhere', async () => {
+    const lastVerb = "singleValueExtendedProperties($filter=id eq 'Integer 0x1081')";
+    const [copy] = (await findCopies(client, a.alice, DEMO_MESSAGE_ID)).value;
+    const message: Message = await client
+      .api(`/users/${a.alice}/messages/${copy!.id}`)
+      .expand("singleValueExtendedProperties($filter=id eq 'Integer 0x1081' or id eq 'SystemTime 0x1082')")
+      .select('id,subject')
+      .get();
+    assert.deepEqual(message.singleValueExtendedProperties, [
+      { id: 'Integer 0x1081', value: '104' },
+      { id: 'SystemTime 0x1082', value: '2026-12-01T09:31:00Z' },
+    ]);
+    assert.equal(message.body, undefined, '$select still applies');
+
+    const alices: Collection<Message> = await client.api(`/users/${a.alice}/messages`).expand(lastVerb).select('internetMessageId').get();
+    assert.deepEqual(
+      Object.fromEntries(alices.value.map((listed) => [listed.internetMessageId, listed.singleValueExtendedProperties])),
+      { [DEMO_MESSAGE_ID]: [{ id: 'Integer 0x1081', value: '104' }], [DEMO_FORWARD_ID]: undefined, [DEMO_BENIGN_MESSAGE_ID]: undefined },
+    );
+    for (const mailbox of [a.bob, a.carol, a.finance]) {
+      const copies: Collection<Message> = await client
+        .api(`/users/${mailbox}/messages`)
+        .filter(`internetMessageId eq ${odataString(DEMO_MESSAGE_ID)}`)
+        .expand(lastVerb)
+        .get();
+      assert.deepEqual(copies.value.map((listed) => listed.singleValueExtendedProperties), [undefined], `${mailbox} forwarded nothing`);
+    }
+    const refused = await graphErrorOf(client.api(`/users/${a.alice}/messages/${copy!.id}`).expand('attachments').get());
+    assert.deepEqual([refused.statusCode, refused.code], [400, 'BadRequest']);
+  });
+
+  test('a forward names the original in its internetMessageHeaders, which forward detection reads', async () => {
+    const sent: Collection<Message> = await client
+      .api(`/users/${a.alice}/mailFolders/sentitems/messages`)
+      .select('internetMessageId,internetMessageHeaders')
+      .get();
+    const headers = new Map(sent.value[0]!.internetMessageHeaders!.map((header) => [header.name, header.value]));
+    assert.equal(sent.value[0]!.internetMessageId, DEMO_FORWARD_ID);
+    assert.deepEqual([headers.get('Message-ID'), headers.get('In-Reply-To'), headers.get('References')], [DEMO_FORWARD_ID, DEMO_MESSAGE_ID, DEMO_MESSAGE_ID]);
   });
 
   test('an unknown path under /v1.0 is a Graph error, not a bare 404', async () => {

@@ -61,6 +61,8 @@ export interface MoveOptions {
   isRead?: boolean;
   /** Set when the move is into quarantine; any other move clears it. */
   quarantinedFrom?: QuarantineOrigin;
+  /** Set when the move is a soft delete, to the folder the message leaves; any other move clears it. */
+  softDeletedFrom?: string;
 }
 
 interface MailboxIndex {
@@ -352,6 +354,8 @@ export class Tenant {
     if (options.isRead !== undefined) message.isRead = options.isRead;
     if (options.quarantinedFrom) message.quarantinedFrom = options.quarantinedFrom;
     else delete message.quarantinedFrom;
+    if (options.softDeletedFrom) message.softDeletedFrom = options.softDeletedFrom;
+    else delete message.softDeletedFrom;
     this.place(message);
     return this.messageView(message);
   }
@@ -381,7 +385,7 @@ export class Tenant {
   /**
    * Forwards a message the forwarder holds: the forward ("FW: …", naming the original in
    * References and In-Reply-To) goes to the forwarder's Sent Items, read, and to the inboxes of
-   * its internal recipients.
+   * its internal recipients. The forwarder's original records the forward as its last verb.
    */
   forward(input: ScenarioForwardInput): MessageView[] {
     const forward = ScenarioForward.parse(input);
@@ -400,7 +404,9 @@ export class Tenant {
       inReplyTo: original.internetMessageId,
     });
     const sentItems = { mailboxId: forwarder.id, folderId: this.requireFolder(forwarder.id, 'sentitems').id, isRead: true };
-    return this.storeCopies(message, [sentItems, ...this.inboxesOf([...message.to, ...message.cc])], message.date);
+    const copies = this.storeCopies(message, [sentItems, ...this.inboxesOf([...message.to, ...message.cc])], message.date);
+    this.messages.get(original.immutableId)!.lastVerb = { verb: 'forward', at: message.date };
+    return copies;
   }
 
   /**
@@ -411,7 +417,7 @@ export class Tenant {
     mailboxId: string,
     folderRef: string,
     input: ScenarioMessageInput,
-    options: { isRead?: boolean; receivedAt?: string; mime?: Buffer } = {},
+    options: { isRead?: boolean; receivedAt?: string; mime?: Buffer; isDraft?: boolean } = {},
   ): MessageView {
     const message = ScenarioMessage.parse(input);
     const target = { mailboxId, folderId: this.requireFolder(mailboxId, folderRef).id, isRead: options.isRead ?? false };
@@ -543,7 +549,7 @@ export class Tenant {
     this.immutableIdByItemId.delete(message.itemId);
   }
 
-  private storeCopies(message: ScenarioMessage, targets: DeliveryTarget[], receivedAt: string, options: { mime?: Buffer } = {}): MessageView[] {
+  private storeCopies(message: ScenarioMessage, targets: DeliveryTarget[], receivedAt: string, options: { mime?: Buffer; isDraft?: boolean } = {}): MessageView[] {
     return targets.map((target) => {
       const stored: StoredMessage = {
         immutableId: this.newId('imm'),
@@ -563,6 +569,7 @@ export class Tenant {
         body: message.body,
         ...(message.attachments.length ? { attachments: message.attachments } : {}),
         ...(options.mime ? { mime: options.mime.toString('base64') } : {}),
+        ...(options.isDraft ? { isDraft: true } : {}),
       };
       this.indexMessage(stored);
       return this.messageView(stored);

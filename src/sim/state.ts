@@ -54,6 +54,14 @@ export const QuarantineOrigin = z.object({
 });
 export type QuarantineOrigin = z.infer<typeof QuarantineOrigin>;
 
+/**
+ * The last thing the mailbox's owner did with a message (Exchange's PR_LAST_VERB_EXECUTED and
+ * PR_LAST_VERB_EXECUTION_TIME): how a forward is seen on the original, even when the forward
+ * itself was deleted.
+ */
+export const LastVerb = z.object({ verb: z.enum(['reply', 'replyAll', 'forward']), at: z.string() });
+export type LastVerb = z.infer<typeof LastVerb>;
+
 export const StoredAttachment = z.object({ filename: z.string(), contentType: z.string(), contentBase64: z.string() });
 export type StoredAttachment = z.infer<typeof StoredAttachment>;
 
@@ -67,6 +75,8 @@ export const StoredMessage = z.object({
   isRead: z.boolean(),
   receivedAt: z.string(),
   quarantinedFrom: QuarantineOrigin.optional(),
+  /** The folder a soft delete took the message from, while it sits in Recoverable Items (EWS SoftDeleted traversal). */
+  softDeletedFrom: z.string().optional(),
   internetMessageId: z.string(),
   from: z.string(),
   to: z.array(z.string()),
@@ -79,6 +89,9 @@ export const StoredMessage = z.object({
   attachments: z.array(StoredAttachment).optional(),
   /** The raw message as it arrived (base64), for a message imported from MIME: exported byte for byte. */
   mime: z.string().optional(),
+  lastVerb: LastVerb.optional(),
+  /** A message a client created rather than one delivered; Graph creates every message from MIME as a draft. */
+  isDraft: z.boolean().optional(),
 });
 export type StoredMessage = z.infer<typeof StoredMessage>;
 

@@ -5,6 +5,7 @@ import { graphError } from './errors.js';
 import { folderRoutes } from './folders.js';
 import { groupRoutes } from './groups.js';
 import { MailboxLimits, OUTLOOK_MAILBOX_LIMITS, type MailboxLimitOptions } from './limits.js';
+import { messageMimeRoutes } from './message-mime.js';
 import { messageRoutes } from './messages.js';
 import type { GraphRuntime } from './operation.js';
 import { tokenRoutes } from './token.js';
@@ -32,6 +33,7 @@ export function createGraphFace(options: GraphFaceOptions = {}): Face {
     api.route('/', userRoutes(runtime));
     api.route('/', groupRoutes(runtime));
     api.route('/', messageRoutes(runtime));
+    api.route('/', messageMimeRoutes(runtime));
     api.route('/', folderRoutes(runtime));
     registerBatchRoute(api, runtime);
     // Registered last: reached only when no route above matched, and answered as Graph does.

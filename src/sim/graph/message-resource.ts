@@ -19,6 +19,16 @@ export function conversationIdOf(message: Pick<MessageView, 'references' | 'inRe
   return `AAQk${createHash('sha256').update(canonicalMessageId(root)).digest('base64url').slice(0, 40)}`;
 }
 
+/** Echoes an honoured `Prefer: IdType` so the client knows which ids it got. */
+export function preferenceHeaders(idType: IdType): Record<string, string> {
+  return idType === 'immutable' ? { 'Preference-Applied': 'IdType="ImmutableId"' } : {};
+}
+
+/** The `@odata.context` of an answer that is one message of a mailbox. */
+export function messageEntityContext(baseUrl: string, mailboxId: string): string {
+  return `${baseUrl}/v1.0/$metadata#users('${mailboxId}')/messages/$entity`;
+}
+
 const recipient = (address: string) => ({ emailAddress: { name: address, address } });
 
 function headersOf(message: MessageView): { name: string; value: string }[] {
@@ -45,7 +55,8 @@ export function graphMessage(message: MessageView, idType: IdType) {
     bodyPreview: message.body.slice(0, 255),
     importance: 'normal',
     isRead: message.isRead,
-    isDraft: false,
+    isDraft: message.isDraft ?? false,
+    hasAttachments: (message.attachments?.length ?? 0) > 0,
     internetMessageId: message.internetMessageId,
     parentFolderId: message.folderId,
     conversationId: conversationIdOf(message),
@@ -68,6 +79,7 @@ export const MESSAGE_DEFAULT_PROPERTIES = [
   'importance',
   'isRead',
   'isDraft',
+  'hasAttachments',
   'internetMessageId',
   'parentFolderId',
   'conversationId',

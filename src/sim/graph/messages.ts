@@ -6,10 +6,11 @@ import type { SimEnv } from '../face.js';
 import type { MessageView } from '../model.js';
 import { graphError } from './errors.js';
 import { matchesFilter, parseSupportedFilter, propertyReader } from './filter.js';
-import { requireFolder, requireMailbox, requireMessage } from './resolve.js';
-import { graphMessage, MESSAGE_DEFAULT_PROPERTIES, preferredIdType, type IdType } from './message-resource.js';
-import { operation, routeParam, type GraphRuntime } from './operation.js';
-import { page, parseQuery, project, selectedProperties } from './query.js';
+import { requireFolder, requireMailbox } from './resolve.js';
+import { extendedPropertyExpansion } from './extended-properties.js';
+import { graphMessage, MESSAGE_DEFAULT_PROPERTIES, messageEntityContext, preferenceHeaders, preferredIdType, type IdType } from './message-resource.js';
+import { messageOperation, operation, routeParam, type GraphRuntime } from './operation.js';
+import { page, parseQuery, project, selectedProperties, type QueryOptions } from './query.js';
 
 const MessageUpdate = z.object({ isRead: z.boolean().optional() });
 const MoveRequest = z.object({ destinationId: z.string().min(1) });
@@ -25,14 +26,25 @@ function idTypeOf(c: Context<SimEnv>): IdType {
   return preferredIdType(c.req.header('prefer'));
 }
 
-/** Echoes an honoured `Prefer: IdType` so the client knows which ids it got. */
-function preferenceHeaders(idType: IdType): Record<string, string> {
-  return idType === 'immutable' ? { 'Preference-Applied': 'IdType="ImmutableId"' } : {};
-}
-
 /** Newest first, as Graph sorts a mail collection by default. */
 function newestFirst(a: MessageView, b: MessageView): number {
   return b.receivedAt.localeCompare(a.receivedAt) || a.immutableId.localeCompare(b.immutableId);
+}
+
+type GraphMessage = ReturnType<typeof graphMessage>;
+
+/**
+ * How a read answers each message: the `$select`ed properties (or the default set), plus the
+ * extended properties `$expand` names, which Graph leaves out altogether when the message has none.
+ * Built once per request so a bad `$select` or `$expand` is refused even when nothing matches.
+ */
+function messageAnswer(options: QueryOptions) {
+  const selected = selectedProperties(options);
+  const expansion = extendedPropertyExpansion(options);
+  return (message: MessageView, resource: GraphMessage) => {
+    const expanded = expansion?.(message) ?? [];
+    return { ...project(resource, selected, MESSAGE_DEFAULT_PROPERTIES), ...(expanded.length > 0 ? { singleValueExtendedProperties: expanded } : {}) };
+  };
 }
 
 async function jsonBody<T extends z.ZodType>(c: Context<SimEnv>, schema: T): Promise<z.infer<T> | Response> {
@@ -49,16 +61,16 @@ export function messageRoutes(runtime: GraphRuntime): Hono<SimEnv> {
     const options = parseQuery(c.req.url);
     const filter = parseSupportedFilter(options.get('$filter'), MESSAGE_FILTER_PROPERTIES);
     const idType = idTypeOf(c);
-    const resources = messages
+    const answer = messageAnswer(options);
+    const entries = messages
       .sort(newestFirst)
-      .map((message) => graphMessage(message, idType))
-      .filter((message) => !filter || matchesFilter(filter, propertyReader(message), normaliseFilterValue));
-    const selected = selectedProperties(options);
-    const { value, ...links } = page(resources, options, `${ctx.baseUrl()}${new URL(c.req.url).pathname}`);
+      .map((message) => ({ message, resource: graphMessage(message, idType) }))
+      .filter(({ resource }) => !filter || matchesFilter(filter, propertyReader(resource), normaliseFilterValue));
+    const { value, ...links } = page(entries, options, `${ctx.baseUrl()}${new URL(c.req.url).pathname}`);
     return c.json(
       {
         '@odata.context': `${ctx.baseUrl()}/v1.0/$metadata#${contextPath}`,
-        value: value.map((message) => project(message, selected, MESSAGE_DEFAULT_PROPERTIES)),
+        value: value.map(({ message, resource }) => answer(message, resource)),
         ...links,
       },
       200,
@@ -100,84 +112,57 @@ export function messageRoutes(runtime: GraphRuntime): Hono<SimEnv> {
 
   app.get(
     '/users/:user/messages/:id',
-    operation(
-      runtime,
-      'messages.get',
-      (c) => {
-        const tenant = ctx.tenant.current;
-        const mailbox = requireMailbox(tenant, routeParam(c, 'user'));
-        const message = requireMessage(tenant, mailbox.id, routeParam(c, 'id'));
-        const idType = idTypeOf(c);
-        const selected = selectedProperties(parseQuery(c.req.url));
-        return c.json(
-          { '@odata.context': `${ctx.baseUrl()}/v1.0/$metadata#users('${mailbox.id}')/messages/$entity`, ...project(graphMessage(message, idType), selected, MESSAGE_DEFAULT_PROPERTIES) },
-          200,
-          preferenceHeaders(idType),
-        );
-      },
-      'mailbox',
-    ),
+    messageOperation(runtime, 'messages.get', (c, { mailbox, message }) => {
+      const idType = idTypeOf(c);
+      const answer = messageAnswer(parseQuery(c.req.url));
+      return c.json(
+        { '@odata.context': messageEntityContext(ctx.baseUrl(), mailbox.id), ...answer(message, graphMessage(message, idType)) },
+        200,
+        preferenceHeaders(idType),
+      );
+    }),
   );
 
   app.patch(
     '/users/:user/messages/:id',
-    operation(
-      runtime,
-      'messages.update',
-      async (c) => {
-        const tenant = ctx.tenant.current;
-        const mailbox = requireMailbox(tenant, routeParam(c, 'user'));
-        const message = requireMessage(tenant, mailbox.id, routeParam(c, 'id'));
-        const update = await jsonBody(c, MessageUpdate);
-        if (update instanceof Response) return update;
-        const updated = update.isRead === undefined ? message : tenant.setRead(mailbox.id, message.immutableId, update.isRead);
-        const idType = idTypeOf(c);
-        return c.json(graphMessage(updated, idType), 200, preferenceHeaders(idType));
-      },
-      'mailbox',
-    ),
+    messageOperation(runtime, 'messages.update', async (c, { tenant, mailbox, message }) => {
+      const update = await jsonBody(c, MessageUpdate);
+      if (update instanceof Response) return update;
+      const updated = update.isRead === undefined ? message : tenant.setRead(mailbox.id, message.immutableId, update.isRead);
+      const idType = idTypeOf(c);
+      return c.json(graphMessage(updated, idType), 200, preferenceHeaders(idType));
+    }),
   );
 
   // A move answers 201 with the message under its new id (unless immutable ids were asked for).
   app.post(
     '/users/:user/messages/:id/move',
-    operation(
-      runtime,
-      'messages.move',
-      async (c) => {
-        const tenant = ctx.tenant.current;
-        const mailbox = requireMailbox(tenant, routeParam(c, 'user'));
-        const message = requireMessage(tenant, mailbox.id, routeParam(c, 'id'));
-        const move = await jsonBody(c, MoveRequest);
-        if (move instanceof Response) return move;
-        const destination = requireFolder(tenant, mailbox.id, move.destinationId);
-        const moved = tenant.move(mailbox.id, message.immutableId, destination.id);
-        const idType = idTypeOf(c);
-        return c.json(
-          { '@odata.context': `${ctx.baseUrl()}/v1.0/$metadata#users('${mailbox.id}')/messages/$entity`, ...graphMessage(moved, idType) },
-          201,
-          preferenceHeaders(idType),
-        );
-      },
-      'mailbox',
-    ),
+    messageOperation(runtime, 'messages.move', async (c, { tenant, mailbox, message }) => {
+      const move = await jsonBody(c, MoveRequest);
+      if (move instanceof Response) return move;
+      const destination = requireFolder(tenant, mailbox.id, move.destinationId);
+      const moved = tenant.move(mailbox.id, message.immutableId, destination.id);
+      const idType = idTypeOf(c);
+      return c.json({ '@odata.context': messageEntityContext(ctx.baseUrl(), mailbox.id), ...graphMessage(moved, idType) }, 201, preferenceHeaders(idType));
+    }),
   );
 
   // A soft delete: the message leaves every visible folder for Recoverable Items.
   app.delete(
     '/users/:user/messages/:id',
-    operation(
-      runtime,
-      'messages.delete',
-      (c) => {
-        const tenant = ctx.tenant.current;
-        const mailbox = requireMailbox(tenant, routeParam(c, 'user'));
-        const message = requireMessage(tenant, mailbox.id, routeParam(c, 'id'));
-        tenant.move(mailbox.id, message.immutableId, 'recoverableitemsdeletions');
-        return c.body(null, 204);
-      },
-      'mailbox',
-    ),
+    messageOperation(runtime, 'messages.delete', (c, { tenant, mailbox, message }) => {
+      tenant.move(mailbox.id, message.immutableId, 'recoverableitemsdeletions');
+      return c.body(null, 204);
+    }),
+  );
+
+  // A hard delete: the message is gone from the mailbox, Recoverable Items included.
+  app.post(
+    '/users/:user/messages/:id/permanentDelete',
+    messageOperation(runtime, 'messages.permanentDelete', (c, { tenant, mailbox, message }) => {
+      tenant.hardDelete(mailbox.id, message.immutableId);
+      return c.body(null, 204);
+    }),
   );
 
   return app;

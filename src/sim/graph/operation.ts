@@ -3,7 +3,9 @@ import { TenantError } from '../errors.js';
 import { transportFault, type SimContext, type SimEnv } from '../face.js';
 import { graphError, injectedStatus, tenantErrorResponse, throttled } from './errors.js';
 import { InvalidFilter } from './filter.js';
-import { findUser, MalformedId } from './resolve.js';
+import type { MessageView, Tenant } from '../model.js';
+import type { StoredMailbox } from '../state.js';
+import { findUser, MalformedId, requireMailbox, requireMessage } from './resolve.js';
 import type { MailboxLimits } from './limits.js';
 import { InvalidQuery } from './query.js';
 
@@ -59,4 +61,28 @@ export function routeParam(c: Context<SimEnv>, name: string): string {
   const value = c.req.param(name);
   if (value === undefined) throw new Error(`the route has no :${name} parameter`);
   return value;
+}
+
+/** What a route on one message (`/users/:user/messages/:id…`) works on. */
+export interface MessageTarget {
+  tenant: Tenant;
+  mailbox: StoredMailbox;
+  message: MessageView;
+}
+
+/**
+ * A mailbox operation on the message its path names, resolved before the handler runs: an
+ * unknown user or message is Graph's 404, a malformed id its 400.
+ */
+export function messageOperation(runtime: GraphRuntime, name: string, handler: (c: Context<SimEnv>, target: MessageTarget) => Response | Promise<Response>) {
+  return operation(
+    runtime,
+    name,
+    (c) => {
+      const tenant = runtime.ctx.tenant.current;
+      const mailbox = requireMailbox(tenant, routeParam(c, 'user'));
+      return handler(c, { tenant, mailbox, message: requireMessage(tenant, mailbox.id, routeParam(c, 'id')) });
+    },
+    'mailbox',
+  );
 }
