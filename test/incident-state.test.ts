@@ -89,7 +89,7 @@ test('an unknown recipient or a failed pull makes the incident partially contain
   const failed = newIncident();
   failed.nextTarget();
   const [f2] = failed.acceptSearch([], [copyIn(mailbox('b'), 'i2')], []);
-  failed.failPulls(failed.foundCopies([f2!]), 'Throttled: try later');
+  failed.failPulls(failed.foundCopies([f2!]), 'quarantine-folder', 'Throttled: try later');
   assert.equal(failed.settle(), 'failed');
   assert.equal(failed.state.residualExposure[0]?.reason, 'provider-failure');
 });

@@ -170,6 +170,41 @@ test('an auto policy escalates to approval when a shared mailbox holds a copy, a
   );
 });
 
+test('the audit trail exports as JSON lines and as CSV, every mutation with mailbox, item, from, to and result, formulas escaped', async () => {
+  const { stack, alert } = await demo({ policy: 'approval' });
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  await stack.waitFor(body.incidentId, (s) => s.status === 'awaiting-approval');
+  await stack.request('POST', `/v1/incidents/${body.incidentId}/approve`, { key: DEMO_ADMIN_KEY, body: { reason: '=HYPERLINK("https://evil.example")' } });
+  const done = await stack.waitFor(body.incidentId, settled);
+
+  const jsonl = await stack.raw('GET', `/v1/incidents/${body.incidentId}/audit`, DEMO_SOURCE_KEY);
+  assert.equal(jsonl.status, 200);
+  assert.match(jsonl.headers.get('content-type') ?? '', /application\/x-ndjson/);
+  const entries = (await jsonl.text()).trimEnd().split('\n').map((line) => JSON.parse(line));
+  assert.equal(entries.length, done.audit.length);
+  const moves = entries.filter((e) => e.action === 'quarantine');
+  assert.equal(moves.length, done.counts.copiesPulled);
+  for (const move of moves) {
+    assert.equal(move.incidentId, body.incidentId);
+    assert.equal(move.actor, 'admin:demo-admin');
+    assert.equal(move.result, 'pulled');
+    assert.equal(move.to, 'quarantine folder');
+    assert.ok(move.mailbox && move.itemId && move.newItemId && move.from, JSON.stringify(move));
+  }
+  assert.ok(moves.some((m) => m.mailbox === 'carol@demo.clawback.test' && m.from === 'Inbox/Invoices'));
+
+  const csv = await stack.raw('GET', `/v1/incidents/${body.incidentId}/audit?format=csv`, DEMO_SOURCE_KEY);
+  assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
+  const lines = (await csv.text()).trimEnd().split('\n');
+  assert.equal(lines[0], 'incidentId,at,actor,action,mailbox,itemId,newItemId,from,to,result,target,detail');
+  assert.equal(lines.length, entries.length + 1);
+  const approval = lines.find((line) => line.includes(',approve,'));
+  assert.ok(approval?.endsWith(`"'=HYPERLINK(""https://evil.example"")"`), approval);
+
+  assert.equal((await stack.raw('GET', `/v1/incidents/${body.incidentId}/audit?format=xml`, DEMO_SOURCE_KEY)).status, 400);
+  assert.equal((await stack.raw('GET', `/v1/incidents/${body.incidentId}/audit`)).status, 401);
+});
+
 test('a record policy reports the blast radius and moves nothing', async () => {
   const { stack, alert, ids } = await demo({ policy: 'record' });
   const before = placements(stack, ids.message, ids.forward);

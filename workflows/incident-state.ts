@@ -8,7 +8,8 @@ import type {
   Provenance,
   ResidualExposure,
 } from '../src/domain/incident.js';
-import type { GroupExpansion, MailboxRef, MessageCopy, PullRecord, PullResult, Resolution, RestoreResult } from '../src/domain/mail.js';
+import type { GroupExpansion, MailboxRef, MessageCopy, PullRecord, PullResult, QuarantineAction, Resolution, RestoreResult } from '../src/domain/mail.js';
+import { QUARANTINE_DESTINATION } from '../src/domain/incident.js';
 import { copyKey, mailboxKey } from '../src/domain/mail.js';
 import type { CopyOutcome, MailboxFailure } from '../activities/mailbox.js';
 import type { Forward } from '../src/domain/mail.js';
@@ -269,11 +270,13 @@ export class Incident {
     return this.foundCopies(this.state.copies.filter((c) => c.status === 'found'));
   }
 
-  acceptPulls(outcomes: CopyOutcome<PullResult>[], action: string): void {
+  acceptPulls(outcomes: CopyOutcome<PullResult>[], action: QuarantineAction): void {
     const actor = this.pullActor;
     for (const { copyKey: key, result } of outcomes) {
       const copy = this.state.copies.find((c) => c.key === key);
       if (!copy) continue;
+      const mutation = { mailbox: copy.mailbox.address, itemId: result.itemId, from: copy.folderPath, to: QUARANTINE_DESTINATION[action], result: result.outcome };
+      const target = `${copy.mailbox.address} ${copy.folderPath}`;
       switch (result.outcome) {
         case 'pulled':
         case 'already-quarantined':
@@ -282,19 +285,22 @@ export class Incident {
           this.audit(
             actor,
             'quarantine',
-            `${copy.mailbox.address} ${copy.folderPath}`,
+            target,
             result.outcome === 'pulled' ? `${action} of ${copy.messageId} (${this.reason()})` : `${copy.messageId} was already in quarantine: not moved again`,
+            { ...mutation, newItemId: result.record.quarantinedItemId },
           );
           break;
         case 'gone':
           copy.status = 'gone';
           copy.detail = result.detail;
           this.addResidual({ address: copy.mailbox.address, reason: 'gone-before-pull', detail: result.detail });
+          this.audit(actor, 'quarantine', target, `${action} of ${copy.messageId} found nothing to move: ${result.detail}`, mutation);
           break;
         case 'failed':
           copy.status = 'failed';
           copy.detail = result.detail;
           this.addResidual({ address: copy.mailbox.address, reason: 'provider-failure', detail: `quarantine failed: ${result.detail}` });
+          this.audit(actor, 'quarantine', target, `${action} of ${copy.messageId} failed: ${result.detail}`, mutation);
           break;
       }
     }
@@ -302,8 +308,8 @@ export class Incident {
   }
 
   /** Called when a pull activity failed after all its retries: every copy it held stays exposed. */
-  failPulls(copies: MessageCopy[], detail: string): void {
-    this.acceptPulls(copies.map((copy) => ({ copyKey: copyKey(copy), result: { outcome: 'failed', itemId: copy.itemId, detail } })), 'quarantine');
+  failPulls(copies: MessageCopy[], action: QuarantineAction, detail: string): void {
+    this.acceptPulls(copies.map((copy) => ({ copyKey: copyKey(copy), result: { outcome: 'failed', itemId: copy.itemId, detail } })), action);
   }
 
   failSearch(batch: MailboxToSearch[], detail: string): void {
@@ -375,14 +381,20 @@ export class Incident {
     for (const { copyKey: key, result } of outcomes) {
       const copy = this.state.copies.find((c) => c.key === key);
       if (!copy) continue;
+      const mutation = {
+        mailbox: copy.mailbox.address,
+        itemId: copy.record?.quarantinedItemId ?? result.itemId,
+        from: copy.record ? QUARANTINE_DESTINATION[copy.record.action] : 'quarantine',
+        result: result.outcome,
+      };
       if (result.outcome === 'restored') {
         copy.status = 'restored';
         copy.detail = result.originalFolder ? undefined : `original folder gone; restored to ${result.folderPath}`;
-        this.audit(actor, 'restore', `${copy.mailbox.address} ${result.folderPath}`, `restored ${copy.messageId}`);
+        this.audit(actor, 'restore', `${copy.mailbox.address} ${result.folderPath}`, `restored ${copy.messageId}`, { ...mutation, to: result.folderPath });
       } else {
         copy.status = result.outcome === 'missing' ? 'missing' : 'restore-failed';
         copy.detail = result.detail;
-        this.audit(actor, 'restore', `${copy.mailbox.address} ${copy.folderPath}`, `not restored (${result.outcome}): ${result.detail}`);
+        this.audit(actor, 'restore', `${copy.mailbox.address} ${copy.folderPath}`, `not restored (${result.outcome}): ${result.detail}`, { ...mutation, to: copy.folderPath });
       }
     }
     this.touch();
@@ -406,8 +418,8 @@ export class Incident {
     this.state.residualExposure.push(entry);
   }
 
-  private audit(actor: string, action: AuditEntry['action'], target: string, detail: string): void {
-    this.state.audit.push({ at: new Date().toISOString(), actor, action, target, detail });
+  private audit(actor: string, action: AuditEntry['action'], target: string, detail: string, mutation: Partial<AuditEntry> = {}): void {
+    this.state.audit.push({ at: new Date().toISOString(), actor, action, target, detail, ...mutation });
   }
 
   private touch(): void {

@@ -198,7 +198,7 @@ async function quarantine(incident: Incident, copies: MessageCopy[]): Promise<vo
       incident.acceptPulls(outcomes, action);
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
-      incident.failPulls(batch, failureDetail(error));
+      incident.failPulls(batch, action, failureDetail(error));
     }
     publish(incident);
   }

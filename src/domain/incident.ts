@@ -103,12 +103,27 @@ export const ResidualExposure = z.object({
 });
 export type ResidualExposure = z.infer<typeof ResidualExposure>;
 
+/** Where a copy went, for the audit entries of provider mutations. */
+export const QUARANTINE_DESTINATION: Record<QuarantineAction, string> = {
+  'quarantine-folder': 'quarantine folder',
+  'quarantine-mailbox': 'quarantine folder (evidence copy in the quarantine mailbox)',
+  'soft-delete': 'Recoverable Items',
+  junk: 'Junk Email',
+};
+
 export const AuditEntry = z.object({
   at: z.string(),
-  actor: z.string(),
+  actor: z.string().describe('source:<id>, admin:<id>, or policy'),
   action: z.enum(['alert', 'merge', 'search', 'escalate', 'quarantine', 'approve', 'undo', 'restore', 'notify']),
   target: z.string(),
   detail: z.string(),
+  /** Provider mutations only: the mailbox and item touched, from where to where, and how it went. */
+  mailbox: z.string().optional(),
+  itemId: z.string().optional(),
+  newItemId: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  result: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 

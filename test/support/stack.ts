@@ -112,6 +112,11 @@ export async function startStack({ scenario, policy = 'auto', tenantPolicy, inci
     return { status: response.status, body: (await response.json()) as any };
   }
 
+  /** A GET whose body is not JSON (exports), with headers. */
+  async function raw(method: string, path: string, key?: string): Promise<Response> {
+    return app.request(path, { method, headers: key ? { authorization: `Bearer ${key}` } : {} });
+  }
+
   /** Polls the incident until `done` holds (the API is asynchronous by design). */
   async function waitFor(incidentId: string, done: (state: any) => boolean, timeoutMs = 30_000) {
     const deadline = Date.now() + timeoutMs;
@@ -128,6 +133,7 @@ export async function startStack({ scenario, policy = 'auto', tenantPolicy, inci
     client,
     config,
     request,
+    raw,
     waitFor,
     async stop() {
       worker.shutdown();

@@ -5,6 +5,7 @@ import type { IncidentSnapshot } from '../../incidents/client.js';
 import { incidentIdFromPath, incidentWorkflowId } from '../../domain/ids.js';
 import type { ApiDeps, ApiEnv } from '../env.js';
 import { errorResponses } from '../errors.js';
+import { auditCsv, auditJsonLines } from '../audit-export.js';
 
 const IncidentView = IncidentState.extend({
   workflowId: z.string(),
@@ -40,6 +41,24 @@ function adminRoute(action: 'approve' | 'undo', summary: string, body: typeof Ap
   });
 }
 
+const exportAudit = createRoute({
+  method: 'get',
+  path: '/v1/incidents/{id}/audit',
+  summary: 'The audit trail: every action and provider mutation, as JSON lines (default) or CSV',
+  security: [{ bearer: [] }],
+  request: {
+    params: IdParam,
+    query: z.object({ format: z.enum(['jsonl', 'csv']).default('jsonl') }),
+  },
+  responses: {
+    200: {
+      description: 'one entry per line (JSON lines) or per row (CSV, formulas escaped)',
+      content: { 'application/x-ndjson': { schema: z.string() }, 'text/csv': { schema: z.string() } },
+    },
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+
 const approveIncident = adminRoute('approve', 'Approve a pull that policy held for approval', ApproveRequest);
 const undoIncident = adminRoute('undo', 'Put every pulled copy back in its original folder', UndoRequest);
 
@@ -58,6 +77,7 @@ export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
   };
 
   app.use(readIncident.getRoutingPath(), deps.auth.require('incidents:read'));
+  app.use(exportAudit.getRoutingPath(), deps.auth.require('incidents:read'));
   app.use(approveIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
   app.use(undoIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
 
@@ -65,6 +85,14 @@ export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
     .openapi(readIncident, async (c) => {
       const snapshot = await deps.incidents.state(incidentIdFromPath(c.req.valid('param').id));
       return c.json(view(c.req.url, snapshot), 200);
+    })
+    .openapi(exportAudit, async (c) => {
+      const { state } = await deps.incidents.state(incidentIdFromPath(c.req.valid('param').id));
+      const csv = c.req.valid('query').format === 'csv';
+      return c.body(csv ? auditCsv(state.incidentId, state.audit) : auditJsonLines(state.incidentId, state.audit), 200, {
+        'content-type': csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        'content-disposition': `attachment; filename="${state.incidentId}-audit.${csv ? 'csv' : 'jsonl'}"`,
+      });
     })
     .openapi(approveIncident, async (c) => {
       const reason = c.req.valid('json')?.reason;
