@@ -56,9 +56,9 @@ test('a mailbox is searched once per message, however many lists lead to it', ()
   const incident = newIncident();
   const target = incident.nextTarget()!;
   const a = { mailbox: mailbox('a'), provenance: { via: 'direct' as const, depth: 0 } };
-  assert.equal(incident.claimUnsearched(target.messageId, [a, a]).length, 1);
-  assert.equal(incident.claimUnsearched(target.messageId, [a]).length, 0);
-  assert.equal(incident.claimUnsearched('<fwd@corp.example>', [a]).length, 1);
+  assert.equal(incident.claimUnsearched(target, [a, a]).length, 1);
+  assert.equal(incident.claimUnsearched(target, [a]).length, 0);
+  assert.equal(incident.claimUnsearched({ ...target, messageId: '<fwd@corp.example>', depth: 1 }, [a]).length, 1);
 });
 
 test('contained when every copy is pulled; external recipients are listed but do not block', () => {
@@ -127,7 +127,7 @@ test('approval thresholds: more mailboxes than allowed, a VIP mailbox or a share
   const found = (incident: Incident, boxes: MailboxRef[]) => {
     const target = incident.nextTarget()!;
     const batch = boxes.map((box) => ({ mailbox: box, provenance: { via: 'direct' as const, depth: 0 } }));
-    incident.acceptSearch(incident.claimUnsearched(target.messageId, batch), boxes.map((box, i) => copyIn(box, `item-${i}`)), []);
+    incident.acceptSearch(incident.claimUnsearched(target, batch), boxes.map((box, i) => copyIn(box, `item-${i}`)), []);
     return incident;
   };
   const withThresholds = (approvalWhen: object) => newIncident({ options: IncidentOptions.parse({ approvalWhen }) });
@@ -150,7 +150,7 @@ test('excluded mailboxes are never searched and listed without blocking; mailbox
   const incident = newIncident({ options: IncidentOptions.parse({ excludedMailboxes: ['B@corp.example'], maxMailboxes: 2 }) });
   const target = incident.nextTarget()!;
   const batch = ['a', 'b', 'c', 'd'].map((id) => ({ mailbox: mailbox(id), provenance: { via: 'direct' as const, depth: 0 } }));
-  const claimed = incident.claimUnsearched(target.messageId, batch);
+  const claimed = incident.claimUnsearched(target, batch);
   assert.deepEqual(claimed.map((c) => c.mailbox.address), ['a@corp.example', 'c@corp.example']);
   assert.deepEqual(
     incident.state.residualExposure.map((r) => `${r.address} ${r.reason}`),
@@ -159,6 +159,25 @@ test('excluded mailboxes are never searched and listed without blocking; mailbox
   assert.equal(incident.settle(), 'partially-contained');
 
   const onlyExcluded = newIncident({ options: IncidentOptions.parse({ excludedMailboxes: ['b@corp.example'] }) });
-  onlyExcluded.claimUnsearched(onlyExcluded.nextTarget()!.messageId, [batch[1]!]);
+  onlyExcluded.claimUnsearched(onlyExcluded.nextTarget()!, [batch[1]!]);
   assert.equal(onlyExcluded.settle(), 'contained', 'an excluded mailbox is out of scope: listed, not blocking');
+});
+
+test('a late-copy sweep covers every mailbox searched, per message, in batches', () => {
+  const incident = newIncident();
+  const target = incident.nextTarget()!;
+  const boxes = ['a', 'b', 'c'].map((id) => ({ mailbox: mailbox(id), provenance: { via: 'direct' as const, depth: 0 } }));
+  incident.claimUnsearched(target, boxes);
+  const forward = { messageId: '<fwd@corp.example>', depth: 1, recipients: [] };
+  incident.claimUnsearched(forward, [boxes[0]!]);
+  const sweeps = incident.sweepBatches(2);
+  assert.deepEqual(
+    sweeps.map(({ target, batch }) => [target.messageId, batch.map((b) => b.mailbox.mailboxId)]),
+    [
+      [alert.messageId, ['a', 'b']],
+      [alert.messageId, ['c']],
+      ['<fwd@corp.example>', ['a']],
+    ],
+  );
+  assert.equal(sweeps[2]!.target.depth, 1, 'a forward found late is followed from its own depth');
 });

@@ -205,6 +205,20 @@ test('the audit trail exports as JSON lines and as CSV, every mutation with mail
   assert.equal((await stack.raw('GET', `/v1/incidents/${body.incidentId}/audit`)).status, 401);
 });
 
+test('a copy delivered late is found by a sweep during the watch and pulled', async () => {
+  const { stack, alert, ids } = await demo({ incident: { lateCopies: { watchMs: 60_000, sweepEveryMs: 1000 } } });
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const first = await stack.waitFor(body.incidentId, settled);
+  assert.equal(first.status, 'contained');
+  // Queued upstream: a second copy reaches Bob's Inbox after the pull.
+  stack.tenant.deliver({ messageId: ids.message, from: 'billing@billing-portal.example', to: ['bob@demo.clawback.test'], subject: 'Overdue invoice 4471', date: '2026-12-01T09:14:00Z' });
+  const swept = await stack.waitFor(body.incidentId, (s) => s.counts.copiesPulled > first.counts.copiesPulled && settled(s));
+  assert.equal(swept.status, 'contained');
+  assert.equal(swept.counts.copiesPulled, first.counts.copiesPulled + 1);
+  assert.ok(swept.audit.some((a: any) => a.action === 'search' && /late-copy sweep found 1 new copy/.test(a.detail)));
+  assert.ok(stack.tenant.locate(ids.message).every((p) => p.folderPath === QUARANTINE));
+});
+
 test('a record policy reports the blast radius and moves nothing', async () => {
   const { stack, alert, ids } = await demo({ policy: 'record' });
   const before = placements(stack, ids.message, ids.forward);

@@ -46,6 +46,8 @@ export class Incident {
   private readonly queue: Target[] = [];
   /** `messageId mailboxKey` pairs already searched: recursion never searches a mailbox twice. */
   private readonly searched = new Set<string>();
+  /** Per message searched for, the mailboxes searched: what a late-copy sweep searches again. */
+  private readonly scope = new Map<string, { target: Target; mailboxes: MailboxToSearch[] }>();
   private readonly residualSeen = new Set<string>();
   private initialAlertAcknowledged = false;
   private approvedBy?: string;
@@ -162,7 +164,8 @@ export class Incident {
    * The mailboxes not yet searched for this message, each once, and marks them searched.
    * Excluded mailboxes and those over the incident's scope limit are residual exposure instead.
    */
-  claimUnsearched(messageId: string, candidates: MailboxToSearch[]): MailboxToSearch[] {
+  claimUnsearched(target: Target, candidates: MailboxToSearch[]): MailboxToSearch[] {
+    const { messageId } = target;
     const excluded = new Set(this.options.excludedMailboxes ?? []);
     const maxMailboxes = this.options.maxMailboxes ?? Infinity;
     const claimed: MailboxToSearch[] = [];
@@ -180,8 +183,22 @@ export class Incident {
       }
     }
     this.state.counts.mailboxesSearched += claimed.length;
+    const inScope = this.scope.get(messageId) ?? { target, mailboxes: [] };
+    inScope.mailboxes.push(...claimed);
+    this.scope.set(messageId, inScope);
     this.touch();
     return claimed;
+  }
+
+  /** Every mailbox searched so far, per message, in batches: a late-copy sweep searches them again. */
+  sweepBatches(size: number): { target: Target; batch: MailboxToSearch[] }[] {
+    return [...this.scope.values()].flatMap(({ target, mailboxes }) => chunk(mailboxes, size).map((batch) => ({ target, batch })));
+  }
+
+  /** Records a sweep that found copies delivered after the pull. */
+  noteLateCopies(found: number): void {
+    this.audit('policy', 'search', this.state.messageId, `late-copy sweep found ${found} new copy(ies)`);
+    this.touch();
   }
 
   /** True when an `auto` incident must search first to learn whether it needs an approval. */
@@ -432,6 +449,12 @@ export class Incident {
     counts.residual = this.state.residualExposure.length;
     this.state.updatedAt = new Date().toISOString();
   }
+}
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 function requireActor(action: AdminAction): void {

@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -13,8 +14,10 @@ import type { IncidentEventType } from '../src/domain/events.js';
 import type { IncidentInput, IncidentState } from '../src/domain/incident.js';
 import type { MessageCopy } from '../src/domain/mail.js';
 import { PERMANENT_PROVIDER_ERRORS } from '../src/providers/errors.js';
-import { Incident, type MailboxToSearch, type Target } from './incident-state.js';
+import { chunk, Incident, type MailboxToSearch, type Target } from './incident-state.js';
 import { alertUpdate, approveUpdate, searchAttributes, stateQuery, undoUpdate } from './messages.js';
+
+const SWEEP_BATCH_SIZE = 500;
 
 const retry = {
   initialInterval: '1s',
@@ -78,19 +81,35 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   await pullEverything(incident);
 
-  const openUntil = Date.now() + input.options.holdOpenMs;
-  for (;;) {
-    const remaining = openUntil - Date.now();
-    const woken = remaining > 0 && (await condition(() => incident.hasPendingTargets() || !!incident.undoRequest, remaining));
-    if (!woken) break;
-    if (incident.undoRequest) {
-      await undo(incident);
-      break;
-    }
-    incident.setStatus('pulling');
-    await pullEverything(incident);
-  }
+  await stayOpen(incident);
   return finish(incident);
+}
+
+/**
+ * After the pull, the incident stays open for `holdOpenMs`: merged alerts are pulled, an undo
+ * ends it, and while the late-copy watch lasts the mailboxes in scope are swept on a timer.
+ */
+async function stayOpen(incident: Incident): Promise<void> {
+  const start = Date.now();
+  const openUntil = start + incident.options.holdOpenMs;
+  // Histories recorded before sweeps existed replay without them.
+  const sweeps = patched('late-copy-sweeps') ? incident.options.lateCopies : { watchMs: 0, sweepEveryMs: 0 };
+  const watchUntil = start + sweeps.watchMs;
+  let nextSweep = start + sweeps.sweepEveryMs;
+  for (;;) {
+    const now = Date.now();
+    if (now >= openUntil) return;
+    const sweepDue = sweeps.watchMs > 0 && nextSweep <= watchUntil;
+    const wait = sweepDue ? Math.max(0, Math.min(openUntil, nextSweep) - now) : openUntil - now;
+    const woken = await condition(() => incident.hasPendingTargets() || !!incident.undoRequest, wait);
+    if (incident.undoRequest) return undo(incident);
+    if (woken) {
+      await pullEverything(incident);
+    } else if (sweepDue && Date.now() >= nextSweep) {
+      await sweepForLateCopies(incident);
+      nextSweep = Date.now() + sweeps.sweepEveryMs;
+    }
+  }
 }
 
 /** Holds the incident until an admin approves it, or the approval window closes (false). */
@@ -154,21 +173,46 @@ async function findTarget(incident: Incident, target: Target): Promise<void> {
     listed = incident.acceptExpansions(target, expansions, provenanceOf);
   }
 
-  const toSearch = incident.claimUnsearched(target.messageId, [...mailboxes, ...listed]);
-  for (const batch of chunks(toSearch, incident.options.mailboxBatchSize)) {
-    try {
-      const { copies, failures } = await mailbox.searchMailboxes.executeWithOptions(
-        { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry, summary: `search ${batch.length} mailbox(es) for ${target.messageId}` },
-        [{ incidentId, mailboxes: batch.map((b) => b.mailbox), query: { messageId: target.messageId } }],
-      );
-      const added = incident.acceptSearch(batch, copies, failures);
-      await followForwards(incident, target, incident.copiesToFollow(target, added));
-    } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
-      incident.failSearch(batch, failureDetail(error));
-    }
-    publish(incident);
+  const toSearch = incident.claimUnsearched(target, [...mailboxes, ...listed]);
+  for (const batch of chunk(toSearch, incident.options.mailboxBatchSize)) {
+    await searchBatch(incident, target, batch, 'search');
   }
+}
+
+/** Searches one batch of mailboxes for the target's message and follows forwards from what it finds. Returns the new copies. */
+async function searchBatch(incident: Incident, target: Target, batch: MailboxToSearch[], purpose: 'search' | 'sweep'): Promise<number> {
+  const { incidentId } = incident.state;
+  let added = 0;
+  try {
+    const { copies, failures } = await mailbox.searchMailboxes.executeWithOptions(
+      {
+        startToCloseTimeout: '30m',
+        heartbeatTimeout: '20s',
+        retry,
+        summary: `${purpose === 'sweep' ? 'sweep for late copies:' : 'search'} ${batch.length} mailbox(es) for ${target.messageId}`,
+      },
+      [{ incidentId, mailboxes: batch.map((b) => b.mailbox), query: { messageId: target.messageId } }],
+    );
+    const fresh = incident.acceptSearch(batch, copies, failures);
+    added = fresh.length;
+    await followForwards(incident, target, incident.copiesToFollow(target, fresh));
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    incident.failSearch(batch, failureDetail(error));
+  }
+  publish(incident);
+  return added;
+}
+
+/** Mailboxes in scope searched again; copies delivered since the pull (and their forwards) are pulled. */
+async function sweepForLateCopies(incident: Incident): Promise<void> {
+  let found = 0;
+  // Bigger batches than the first search: a sweep repeats for hours and its history must stay small.
+  const size = Math.max(incident.options.mailboxBatchSize, SWEEP_BATCH_SIZE);
+  for (const { target, batch } of incident.sweepBatches(size)) found += await searchBatch(incident, target, batch, 'sweep');
+  if (found === 0 && !incident.hasPendingTargets()) return;
+  incident.noteLateCopies(found);
+  await pullEverything(incident);
 }
 
 async function followForwards(incident: Incident, target: Target, copies: MessageCopy[]): Promise<void> {
@@ -189,7 +233,7 @@ async function followForwards(incident: Incident, target: Target, copies: Messag
 async function quarantine(incident: Incident, copies: MessageCopy[]): Promise<void> {
   const { incidentId } = incident.state;
   const action = incident.options.quarantineAction;
-  for (const batch of chunks(copies, incident.options.mailboxBatchSize)) {
+  for (const batch of chunk(copies, incident.options.mailboxBatchSize)) {
     try {
       const outcomes = await mailbox.quarantineCopies.executeWithOptions(
         { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry, summary: `${action}: ${batch.length} copy(ies)` },
@@ -210,7 +254,7 @@ async function undo(incident: Incident): Promise<void> {
   publish(incident);
   await CancellationScope.nonCancellable(async () => {
     const { incidentId } = incident.state;
-    for (const batch of chunks(incident.recordsToRestore(), incident.options.mailboxBatchSize)) {
+    for (const batch of chunk(incident.recordsToRestore(), incident.options.mailboxBatchSize)) {
       try {
         const outcomes = await mailbox.restoreCopies.executeWithOptions(
           { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry, summary: `restore ${batch.length} copy(ies) to their original folders` },
@@ -273,10 +317,4 @@ function publish(incident: Incident): void {
 
 function failureDetail(error: ActivityFailure): string {
   return error.cause?.message ?? error.message;
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

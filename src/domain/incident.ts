@@ -49,6 +49,18 @@ export const IncidentOptions = z.object({
   approvalWhen: ApprovalThresholds.default({ vipMailboxes: [], sharedMailboxes: false }),
   /** Mailboxes Clawback never searches or touches (primary addresses); listed as residual exposure. */
   excludedMailboxes: z.array(z.email().toLowerCase()).default([]),
+  /**
+   * After the pull, the mailboxes in scope are searched again every `sweepEveryMs` for
+   * `watchMs` (mail queued or retried upstream arrives late); what turns up is pulled.
+   * watchMs 0 = no sweeps.
+   */
+  lateCopies: z
+    .object({
+      watchMs: z.number().int().min(0).default(6 * 3600 * 1000),
+      sweepEveryMs: z.number().int().min(1000).default(15 * 60 * 1000),
+    })
+    .strict()
+    .default({ watchMs: 6 * 3600 * 1000, sweepEveryMs: 15 * 60 * 1000 }),
   /** The most mailboxes one incident searches; the rest are residual exposure, and the incident is not `contained`. */
   maxMailboxes: z.number().int().min(1).default(100_000),
 });
