@@ -2,12 +2,15 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import https from 'node:https';
+import { Readable } from 'node:stream';
 import { Auth, google, type admin_directory_v1, type gmail_v1 } from 'googleapis';
+import { simpleParser } from 'mailparser';
 import { startSimServer, type SimServer } from '../src/sim/server.js';
 import { Tenant } from '../src/sim/model.js';
 import { demoScenario, DEMO_ADDRESSES, DEMO_BENIGN_MESSAGE_ID, DEMO_FORWARD_ID, DEMO_MESSAGE_ID } from '../src/sim/demo.js';
 import { createGmailFace, gmailFace } from '../src/sim/gmail/index.js';
 import type { GoogleErrorBody } from '../src/sim/gmail/errors.js';
+import { fetchFromSimulator } from './support/graph-client.js';
 
 const SERVICE_ACCOUNT = 'clawback@clawback-test.iam.gserviceaccount.com';
 const SCOPES = ['https://mail.google.com/', 'https://www.googleapis.com/auth/admin.directory.group.member.readonly'];
@@ -19,7 +22,7 @@ const serviceAccountKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).pr
  * transporter trusting the simulator's CA and sending gtoken's fixed token URL to the
  * simulator's `/token`; Gmail and Directory clients pointed at the simulator by `rootUrl`.
  */
-function googleClients(sim: SimServer, subject: string): { gmail: gmail_v1.Gmail; admin: admin_directory_v1.Admin } {
+function googleClients(sim: SimServer, subject: string): { gmail: gmail_v1.Gmail; admin: admin_directory_v1.Admin; auth: Auth.JWT } {
   const auth = new google.auth.JWT({
     email: SERVICE_ACCOUNT,
     key: serviceAccountKey,
@@ -34,7 +37,7 @@ function googleClients(sim: SimServer, subject: string): { gmail: gmail_v1.Gmail
     },
   });
   const rootUrl = `${sim.url}/`;
-  return { gmail: google.gmail({ version: 'v1', auth, rootUrl }), admin: google.admin({ version: 'directory_v1', auth, rootUrl }) };
+  return { gmail: google.gmail({ version: 'v1', auth, rootUrl }), admin: google.admin({ version: 'directory_v1', auth, rootUrl }), auth };
 }
 
 /**
@@ -177,10 +180,30 @@ test('messages.get metadata gives the asked headers, the labels with UNREAD, int
   const minimal = (await clients.bob.users.messages.get({ userId: 'me', id: bobsId, format: 'minimal' })).data;
   assert.deepEqual(minimal.labelIds, ['INBOX']);
   assert.equal(minimal.payload, undefined);
-  const full = (await clients.bob.users.messages.get({ userId: 'me', id: bobsId })).data;
-  assert.match(Buffer.from(full.payload?.body?.data ?? '', 'base64url').toString(), /^Your invoice 4471 is overdue/);
-  const raw = (await clients.bob.users.messages.get({ userId: 'me', id: bobsId, format: 'raw' })).data;
-  assert.match(Buffer.from(raw.raw ?? '', 'base64url').toString(), new RegExp(`^From: ${DEMO_ADDRESSES.attacker}\r\n[^]*Message-ID: ${DEMO_MESSAGE_ID}\r\n`));
+});
+
+test('messages.get full gives the text and the attachment as parts; raw is the MIME a mail parser reads back', async () => {
+  const id = await idOf(clients.bob, DEMO_MESSAGE_ID);
+  const full: gmail_v1.Schema$Message = (await clients.bob.users.messages.get({ userId: 'me', id, format: 'full' })).data;
+  assert.equal(full.payload?.mimeType, 'multipart/mixed');
+  assert.equal(full.payload?.headers?.find((header) => header.name === 'Message-ID')?.value, DEMO_MESSAGE_ID);
+  const [text, attachment]: gmail_v1.Schema$MessagePart[] = full.payload?.parts ?? [];
+  assert.deepEqual([text?.partId, text?.mimeType, attachment?.partId, attachment?.mimeType, attachment?.filename], ['0', 'text/plain', '1', 'text/html', 'invoice-4471.html']);
+  assert.match(Buffer.from(text?.body?.data ?? '', 'base64url').toString(), /^Your invoice 4471 is overdue/);
+  assert.match(Buffer.from(attachment?.body?.data ?? '', 'base64url').toString(), /^<form action="https:\/\/billing-portal\.example\/pay">/);
+
+  const raw: gmail_v1.Schema$Message = (await clients.bob.users.messages.get({ userId: 'me', id, format: 'raw' })).data;
+  const mime = Buffer.from(raw.raw ?? '', 'base64url');
+  assert.equal(raw.sizeEstimate, mime.length);
+  assert.deepEqual(raw.labelIds, ['INBOX']);
+  const parsed = await simpleParser(mime);
+  assert.equal(parsed.messageId, DEMO_MESSAGE_ID);
+  assert.equal(parsed.subject, 'Overdue invoice 4471');
+  assert.equal(parsed.from?.value[0]?.address, DEMO_ADDRESSES.attacker);
+  assert.deepEqual(
+    parsed.attachments.map((a) => [a.filename, a.contentType]),
+    [['invoice-4471.html', 'text/html']],
+  );
 });
 
 test('a hidden label with INBOX removed quarantines a copy, and modify undoes it', async () => {
@@ -348,4 +371,254 @@ test('fault plans: a throttle is userRateLimitExceeded, a status keeps the shape
   // gaxios retries a GET that got no answer, so the second reset costs a retry, not the call.
   assert.equal((await clients.bob.users.messages.get({ userId: 'me', id })).status, 200);
   assert.equal(sim.context.counters.snapshot().requests['gmail.messages.get'], 3);
+});
+
+/** A message as a client would upload it, in CRLF lines. */
+function rawMessage(messageId: string, to: string, subject: string): string {
+  return [
+    `From: ${DEMO_ADDRESSES.partner}`,
+    `To: ${to}`,
+    `Subject: ${subject}`,
+    'Date: Tue, 01 Dec 2026 10:00:00 +0000',
+    `Message-ID: ${messageId}`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Minutes of Thursday, as agreed.',
+    '',
+  ].join('\r\n');
+}
+
+/**
+ * googleapis builds a media upload's URL from the call's own `rootUrl` and never rewrites it to
+ * the client's, so calls with `media` name the simulator again.
+ */
+function uploadOptions(): { rootUrl: string } {
+  return { rootUrl: `${sim.url}/` };
+}
+
+function mailboxIdOf(address: string): string {
+  const entry = tenant().resolveAddress(address);
+  assert.ok(entry?.kind === 'mailbox', `${address} is a mailbox`);
+  return entry.mailbox.id;
+}
+
+test('insert puts an exported message into another user under a hidden label, read, and rfc822msgid finds it', async () => {
+  const exported = (await clients.bob.users.messages.get({ userId: 'me', id: await idOf(clients.bob, DEMO_MESSAGE_ID), format: 'raw' })).data.raw!;
+  const hidden = (await clients.dave.users.labels.create({ userId: 'me', requestBody: { name: 'Evidence', labelListVisibility: 'labelHide', messageListVisibility: 'hide' } })).data;
+
+  const inserted: gmail_v1.Schema$Message = (
+    await clients.dave.users.messages.insert({ userId: 'me', internalDateSource: 'dateHeader', requestBody: { raw: exported, labelIds: [hidden.id!] } })
+  ).data;
+  assert.deepEqual(inserted.labelIds, [hidden.id]);
+  assert.equal(inserted.internalDate, String(Date.parse('2026-12-01T09:14:00Z')), 'dated by its Date header, as asked');
+  assert.equal(await idOf(clients.dave, DEMO_MESSAGE_ID), inserted.id);
+  assert.deepEqual(placementOf(DEMO_ADDRESSES.dave, DEMO_MESSAGE_ID), { folderPath: 'Evidence', isRead: true });
+
+  const copy = (await clients.dave.users.messages.get({ userId: 'me', id: inserted.id!, format: 'raw' })).data;
+  assert.equal(copy.raw, exported, 'the inserted bytes are exported as they came');
+  assert.equal(copy.threadId, (await clients.bob.users.messages.get({ userId: 'me', id: await idOf(clients.bob, DEMO_MESSAGE_ID), format: 'minimal' })).data.threadId);
+  assert.deepEqual(sim.context.counters.snapshot().requests['gmail.messages.insert'], 1);
+});
+
+test('the media forms googleapis sends: import with labels as multipart/related, insert of a stream as plain media', async () => {
+  const importedId = '<minutes-1@outside.example>';
+  const imported = (
+    await clients.dave.users.messages.import({
+      userId: 'me',
+      requestBody: { labelIds: ['INBOX', 'UNREAD', 'STARRED'] },
+      media: { mimeType: 'message/rfc822', body: rawMessage(importedId, DEMO_ADDRESSES.dave, 'Minutes') },
+    }, uploadOptions())
+  ).data;
+  assert.deepEqual(imported.labelIds, ['INBOX', 'STARRED', 'UNREAD']);
+  assert.equal(imported.internalDate, String(Date.parse('2026-12-01T10:00:00Z')), 'import dates a message by its Date header');
+  assert.deepEqual(placementOf(DEMO_ADDRESSES.dave, importedId), { folderPath: 'Inbox', isRead: false });
+  const listed = (await clients.dave.users.messages.list({ userId: 'me', q: 'is:starred subject:minutes' })).data;
+  assert.deepEqual(listed.messages?.map((m) => m.id), [imported.id]);
+
+  const insertedId = '<minutes-2@outside.example>';
+  const before = Date.now();
+  const inserted = (
+    await clients.dave.users.messages.insert({
+      userId: 'me',
+      media: { mimeType: 'message/rfc822', body: Readable.from([Buffer.from(rawMessage(insertedId, DEMO_ADDRESSES.dave, 'Minutes, again'))]) },
+    }, uploadOptions())
+  ).data;
+  assert.deepEqual(inserted.labelIds, [], 'no label: archived and read');
+  assert.ok(Number(inserted.internalDate) >= before, 'insert dates a message when it is received');
+  assert.deepEqual(placementOf(DEMO_ADDRESSES.dave, insertedId), { folderPath: 'Archive', isRead: true });
+  assert.equal((await clients.dave.users.messages.list({ userId: 'me', q: `rfc822msgid:${insertedId}` })).data.resultSizeEstimate, 1);
+});
+
+test('a raw that is not a message, not base64 or missing, a non-message media type and an unknown label are refused and store nothing', async () => {
+  const daveId = mailboxIdOf(DEMO_ADDRESSES.dave);
+  const stored = tenant().messagesOf(daveId).length;
+  const valid = Buffer.from(rawMessage('<refused@outside.example>', DEMO_ADDRESSES.dave, 'Refused')).toString('base64url');
+  const refusals = [
+    await failureOf(clients.dave.users.messages.insert({ userId: 'me', requestBody: { raw: Buffer.from('not a message at all').toString('base64url') } })),
+    await failureOf(clients.dave.users.messages.insert({ userId: 'me', requestBody: { raw: 'not base64!' } })),
+    await failureOf(clients.dave.users.messages.import({ userId: 'me', requestBody: { labelIds: ['INBOX'] } })),
+    await failureOf(clients.dave.users.messages.insert({ userId: 'me', media: { mimeType: 'text/plain', body: 'Subject: hi\r\n\r\nhi' } }, uploadOptions())),
+    await failureOf(clients.dave.users.messages.insert({ userId: 'me', requestBody: { raw: valid, labelIds: ['Label_none'] } })),
+  ];
+  assert.deepEqual(
+    refusals.map(({ status, body }) => [status, body.error.status, body.error.errors[0]?.reason]),
+    [
+      [400, 'INVALID_ARGUMENT', 'invalidArgument'],
+      [400, 'INVALID_ARGUMENT', 'invalidArgument'],
+      [400, 'INVALID_ARGUMENT', 'invalidArgument'],
+      [400, 'INVALID_ARGUMENT', 'badContent'],
+      [400, 'INVALID_ARGUMENT', 'invalidArgument'],
+    ],
+  );
+  assert.match(refusals[0]!.body.error.message, /no From address/);
+  assert.match(refusals[1]!.body.error.message, /Base64 decoding failed/);
+  assert.equal(tenant().messagesOf(daveId).length, stored);
+  assert.deepEqual(tenant().locate('<refused@outside.example>'), []);
+});
+
+interface BatchCall {
+  id: string;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  /** Headers of the call itself; they override the outer request's. */
+  headers?: Record<string, string>;
+}
+
+interface BatchAnswer {
+  contentId: string | undefined;
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** A batch body as Google documents it: one application/http part per call, each a request line, headers and body. */
+function batchBody(boundary: string, calls: BatchCall[]): string {
+  const parts = calls.map(({ id, method, path, body, headers = {} }) => {
+    const head = [`${method} ${path}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)].join('\r\n');
+    const http = body === undefined ? `${head}\r\n` : `${head}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(body)}`;
+    return `--${boundary}\r\nContent-Type: application/http\r\nContent-ID: <${id}>\r\n\r\n${http}\r\n`;
+  });
+  return `${parts.join('')}--${boundary}--\r\n`;
+}
+
+async function accessTokenOf(server: SimServer, address: string): Promise<string> {
+  const { token } = await googleClients(server, address).auth.getAccessToken();
+  assert.ok(token);
+  return token;
+}
+
+/** Posts a batch over HTTPS and reads the answer with mailparser, a parser of its own. */
+async function sendBatch(server: SimServer, token: string, calls: BatchCall[]): Promise<{ status: number; answers: BatchAnswer[]; text: string }> {
+  const response = await fetchFromSimulator(server, '/batch/gmail/v1', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'multipart/mixed; boundary=batch_test' },
+    body: batchBody('batch_test', calls),
+  });
+  const text = await response.text();
+  if (response.status !== 200) return { status: response.status, answers: [], text };
+  const parsed = await simpleParser(Buffer.from(`Content-Type: ${response.headers.get('content-type')}\r\n\r\n${text}`));
+  const answers = parsed.attachments.map((part) => {
+    assert.equal(part.contentType, 'application/http');
+    const [head = '', ...body] = part.content.toString('utf8').split('\r\n\r\n');
+    const [statusLine = '', ...headerLines] = head.split('\r\n');
+    const headers = new Headers(headerLines.map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()] as [string, string]));
+    const json = body.join('\r\n\r\n');
+    return { contentId: part.contentId, status: Number(statusLine.split(' ')[1]), headers, body: json ? JSON.parse(json) : undefined };
+  });
+  return { status: response.status, answers, text };
+}
+
+test('a batch runs each call through the face: two gets and a modify, one 404 among them, each answered in its own part', async () => {
+  const id = await idOf(clients.alice, DEMO_MESSAGE_ID);
+  const token = await accessTokenOf(sim, DEMO_ADDRESSES.alice);
+  sim.context.counters.reset();
+  const { status, answers } = await sendBatch(sim, token, [
+    { id: 'get-1', method: 'GET', path: `/gmail/v1/users/me/messages/${id}?format=metadata&metadataHeaders=Subject` },
+    { id: 'read-1', method: 'POST', path: `https://gmail.googleapis.com/gmail/v1/users/me/messages/${id}/modify`, body: { removeLabelIds: ['UNREAD'] } },
+    { id: 'missing', method: 'GET', path: '/gmail/v1/users/me/messages/no-such-message?format=minimal' },
+  ]);
+  assert.equal(status, 200);
+  assert.deepEqual(
+    answers.map((answer) => [answer.contentId, answer.status]),
+    [
+      ['<response-get-1>', 200],
+      ['<response-read-1>', 200],
+      ['<response-missing>', 404],
+    ],
+  );
+  const [got, modified, missing] = answers.map((answer) => answer.body) as [gmail_v1.Schema$Message, gmail_v1.Schema$Message, GoogleErrorBody];
+  assert.deepEqual(got.payload?.headers, [{ name: 'Subject', value: 'Overdue invoice 4471' }]);
+  assert.deepEqual(got.labelIds, ['INBOX', 'UNREAD']);
+  assert.deepEqual(modified.labelIds, ['INBOX']);
+  assert.equal(missing.error.errors[0]?.reason, 'notFound');
+  assert.deepEqual(placementOf(DEMO_ADDRESSES.alice, DEMO_MESSAGE_ID), { folderPath: 'Inbox', isRead: true });
+  assert.deepEqual(sim.context.counters.snapshot().requests, { 'gmail.batch': 1, 'gmail.messages.get': 2, 'gmail.messages.modify': 1 });
+});
+
+test('inside a batch the fault plan and the token apply per call: a call may carry its own Authorization', async () => {
+  const id = await idOf(clients.alice, DEMO_MESSAGE_ID);
+  sim.context.faults.set({ faults: [{ operation: 'gmail.messages.get', kind: 'status', status: 503, times: 1 }] });
+  const path = `/gmail/v1/users/me/messages/${id}?format=minimal`;
+  const { answers } = await sendBatch(sim, await accessTokenOf(sim, DEMO_ADDRESSES.alice), [
+    { id: 'faulted', method: 'GET', path },
+    { id: 'stranger', method: 'GET', path, headers: { Authorization: 'Bearer not-issued-here' } },
+    { id: 'as-bob', method: 'GET', path, headers: { Authorization: `Bearer ${await accessTokenOf(sim, DEMO_ADDRESSES.bob)}` } },
+    { id: 'fine', method: 'GET', path },
+  ]);
+  assert.deepEqual(
+    answers.map((answer) => [answer.status, (answer.body as GoogleErrorBody).error?.status]),
+    [
+      [503, 'UNAVAILABLE'],
+      [401, 'UNAUTHENTICATED'],
+      [404, 'NOT_FOUND'],
+      [200, undefined],
+    ],
+  );
+});
+
+test('a batch of more than 100 calls is refused whole, and no call in it runs', async () => {
+  const id = await idOf(clients.alice, DEMO_MESSAGE_ID);
+  const token = await accessTokenOf(sim, DEMO_ADDRESSES.alice);
+  sim.context.counters.reset();
+  const calls = Array.from({ length: 101 }, (_, i): BatchCall => ({ id: `c${i}`, method: 'POST', path: `/gmail/v1/users/me/messages/${id}/trash` }));
+  const refused = await sendBatch(sim, token, calls);
+  assert.equal(refused.status, 400);
+  const body = JSON.parse(refused.text) as GoogleErrorBody;
+  assert.equal(body.error.message, 'Inner request count exceeds the limit. Received: 101, Limit: 100');
+  assert.deepEqual(sim.context.counters.snapshot().requests, { 'gmail.batch': 1 });
+  assert.deepEqual(placementOf(DEMO_ADDRESSES.alice, DEMO_MESSAGE_ID), { folderPath: 'Inbox', isRead: false });
+
+  const hundred = await sendBatch(sim, token, calls.slice(0, 100));
+  assert.equal(hundred.answers.length, 100);
+  assert.ok(hundred.answers.every((answer) => answer.status === 200));
+});
+
+test('inside a batch each call is charged to the user: an insert costs 25 units and the call over the minute gets userRateLimitExceeded', async () => {
+  const limited = await startSimServer({
+    tenant: Tenant.fromScenario(demoScenario),
+    faces: [createGmailFace({ quota: { unitsPerMinute: 35 } })],
+  });
+  try {
+    const bob = googleClients(limited, DEMO_ADDRESSES.bob).gmail;
+    const raw = Buffer.from(rawMessage('<minutes-3@outside.example>', DEMO_ADDRESSES.bob, 'Minutes')).toString('base64url');
+    const { id } = (await bob.users.messages.insert({ userId: 'me', requestBody: { raw, labelIds: ['INBOX'] } })).data;
+    const { status, answers } = await sendBatch(
+      limited,
+      await accessTokenOf(limited, DEMO_ADDRESSES.bob),
+      ['a', 'b', 'c'].map((name) => ({ id: name, method: 'GET', path: `/gmail/v1/users/me/messages/${id}?format=minimal` })),
+    );
+    assert.equal(status, 200);
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      [200, 200, 429],
+    );
+    const refused = answers[2]!;
+    assert.equal((refused.body as GoogleErrorBody).error.errors[0]?.reason, 'userRateLimitExceeded');
+    assert.match(refused.headers.get('retry-after') ?? '', /^\d+$/);
+    assert.deepEqual(limited.context.counters.snapshot().throttles, { 'gmail.messages.get': 1 });
+  } finally {
+    await limited.close();
+  }
 });

@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import type { Face, SimEnv } from '../face.js';
 import { issueToken } from './auth.js';
+import { batchRoutes } from './batch.js';
 import { directoryRoutes } from './directory.js';
+import { insertRoutes } from './insert.js';
 import { labelRoutes } from './label-routes.js';
 import { messageRoutes } from './messages.js';
 import { enterOperation, type GmailFaceEnv } from './operation.js';
@@ -19,9 +21,9 @@ export interface GmailFaceOptions {
 
 /**
  * The Google Workspace face: the OAuth token endpoint google-auth-library's JWT client posts to,
- * the Gmail API and the Admin SDK Directory, on Google's own paths. Operations are counted and
- * faulted as `gmail.<method>` (`gmail.token`, `gmail.messages.list`,
- * `gmail.directory.members.list`, ...).
+ * the Gmail API (with its media uploads and batch endpoint) and the Admin SDK Directory, on
+ * Google's own paths. Operations are counted and faulted as `gmail.<method>` (`gmail.token`,
+ * `gmail.messages.list`, `gmail.batch`, `gmail.directory.members.list`, ...).
  */
 export function createGmailFace(options: GmailFaceOptions = {}): Face {
   return (ctx) => {
@@ -40,9 +42,11 @@ export function createGmailFace(options: GmailFaceOptions = {}): Face {
       return issueToken(ctx, Object.fromEntries(new URLSearchParams(await c.req.text())), now());
     });
     app.route('/', messageRoutes(env));
+    app.route('/', insertRoutes(env));
     app.route('/', labelRoutes(env));
     app.route('/', threadRoutes(env));
     app.route('/', directoryRoutes(env));
+    app.route('/', batchRoutes(env, (request, bindings) => app.fetch(request, bindings)));
     return app;
   };
 }

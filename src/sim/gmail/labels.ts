@@ -96,20 +96,23 @@ export class LabelModel {
     for (const labelId of [...add, ...remove]) this.requireSettable(mailboxId, labelId);
     const message = this.message(mailboxId, id);
     if (!message) throw new TenantError('ItemNotFound', `no message has the id ${id} in mailbox ${mailboxId}`, { mailboxId, itemId: id });
-    const labels = new Set(this.labelIds(message));
-    for (const labelId of add) labels.add(labelId);
-    const addedExclusive = EXCLUSIVE_LABELS.find((labelId) => add.includes(labelId));
-    if (addedExclusive) for (const labelId of EXCLUSIVE_LABELS) if (labelId !== addedExclusive) labels.delete(labelId);
-    for (const labelId of remove) labels.delete(labelId);
-
-    const folder = this.placementOf(mailboxId, labels);
-    const isRead = !labels.has('UNREAD');
-    const folderLabel = folderLabelOf(folder);
-    labels.delete('UNREAD');
-    if (folderLabel) labels.delete(folderLabel);
-    this.extraLabels.set(message.immutableId, labels);
+    const { folder, isRead, extras } = this.settle(mailboxId, this.labelIds(message), add, remove);
+    this.extraLabels.set(message.immutableId, extras);
     if (folder.id !== message.folderId) return this.tenant.move(mailboxId, message.immutableId, folder.id, { isRead });
     return isRead === message.isRead ? message : this.tenant.setRead(mailboxId, message.immutableId, isRead);
+  }
+
+  /**
+   * messages.insert and import: the message is stored in the folder its labels name, read
+   * unless UNREAD is among them; with no placement label it is archived ("All Mail" only).
+   * SENT and DRAFT may be given here, as inserting is how a client files its own mail.
+   */
+  insert(mailboxId: string, labelIds: string[], store: (placement: { folderId: string; isRead: boolean }) => MessageView): MessageView {
+    for (const labelId of labelIds) if (!SYSTEM_LABEL_IDS.includes(labelId)) this.requireSettable(mailboxId, labelId);
+    const { folder, isRead, extras } = this.settle(mailboxId, [], labelIds, []);
+    const message = store({ folderId: folder.id, isRead });
+    this.extraLabels.set(message.immutableId, extras);
+    return message;
   }
 
   /** System labels, then one label per user folder, hidden ones included. */
@@ -159,6 +162,23 @@ export class LabelModel {
     if (READ_ONLY_LABELS.has(labelId)) throw new InvalidLabel(labelId, 'readOnly');
     if (SYSTEM_LABEL_IDS.includes(labelId)) return;
     if (!this.userFolder(mailboxId, labelId)) throw new InvalidLabel(labelId, 'unknown');
+  }
+
+  /**
+   * The labels after a change, as a folder, a read state and the labels the folder cannot hold.
+   * Adding one of TRASH, SPAM and INBOX drops the other two.
+   */
+  private settle(mailboxId: string, current: string[], add: string[], remove: string[]): { folder: FolderView; isRead: boolean; extras: Set<string> } {
+    const labels = new Set([...current, ...add]);
+    const addedExclusive = EXCLUSIVE_LABELS.find((labelId) => add.includes(labelId));
+    if (addedExclusive) for (const labelId of EXCLUSIVE_LABELS) if (labelId !== addedExclusive) labels.delete(labelId);
+    for (const labelId of remove) labels.delete(labelId);
+    const folder = this.placementOf(mailboxId, labels);
+    const isRead = !labels.has('UNREAD');
+    const folderLabel = folderLabelOf(folder);
+    labels.delete('UNREAD');
+    if (folderLabel) labels.delete(folderLabel);
+    return { folder, isRead, extras: labels };
   }
 
   private placementOf(mailboxId: string, labels: Set<string>): FolderView {

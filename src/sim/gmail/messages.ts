@@ -75,13 +75,13 @@ export function messageRoutes(env: GmailFaceEnv): Hono<SimEnv> {
 
   app.get(
     `${BASE}/messages/:id`,
-    gmailMethod(env, 'messages.get', (c, mailbox) => {
+    gmailMethod(env, 'messages.get', async (c, mailbox) => {
       const requested = formatOf(c);
       if (requested instanceof Response) return requested;
       const labels = labelModel();
       const message = labels.message(mailbox.id, pathParameter(c, 'id'));
       if (!message) return notFound();
-      return c.json(messageResource(message, labels.labelIds(message), requested.format, requested.metadataHeaders));
+      return c.json(await messageResource(message, labels.labelIds(message), requested.format, requested.metadataHeaders));
     }),
   );
 
@@ -92,7 +92,7 @@ export function messageRoutes(env: GmailFaceEnv): Hono<SimEnv> {
       if (change instanceof Response) return change;
       const labels = labelModel();
       const message = labels.relabel(mailbox.id, pathParameter(c, 'id'), change.addLabelIds, change.removeLabelIds);
-      return c.json(messageResource(message, labels.labelIds(message), 'minimal'));
+      return c.json(await messageResource(message, labels.labelIds(message), 'minimal'));
     }),
   );
 
@@ -102,10 +102,10 @@ export function messageRoutes(env: GmailFaceEnv): Hono<SimEnv> {
   ] as const) {
     app.post(
       `${BASE}/messages/:id/${action}`,
-      gmailMethod(env, `messages.${action}`, (c, mailbox) => {
+      gmailMethod(env, `messages.${action}`, async (c, mailbox) => {
         const labels = labelModel();
         const message = labels.relabel(mailbox.id, pathParameter(c, 'id'), [...add], [...remove]);
-        return c.json(messageResource(message, labels.labelIds(message), 'minimal'));
+        return c.json(await messageResource(message, labels.labelIds(message), 'minimal'));
       }),
     );
   }

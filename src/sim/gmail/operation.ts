@@ -5,6 +5,7 @@ import type { StoredMailbox } from '../state.js';
 import { authorizeMailbox } from './auth.js';
 import { injectedStatus, invalidArgument, tenantErrorResponse, userRateLimitExceeded } from './errors.js';
 import { InvalidLabel } from './labels.js';
+import { MultipartError } from './multipart.js';
 import { InvalidPageToken } from './paging.js';
 import { pathParameter } from './request.js';
 import type { GmailMethod, QuotaLedger, QuotaOptions } from './quota.js';
@@ -33,10 +34,10 @@ export async function enterOperation(env: GmailFaceEnv, c: Context<SimEnv>, oper
   return undefined;
 }
 
-/** Refusals of the model, the label mapping and paging, as Google words them. */
+/** Refusals of the model, the label mapping, paging and multipart bodies, as Google words them. */
 export function knownErrorResponse(error: unknown): Response {
   if (error instanceof TenantError) return tenantErrorResponse(error);
-  if (error instanceof InvalidLabel || error instanceof InvalidPageToken) return invalidArgument(error.message);
+  if (error instanceof InvalidLabel || error instanceof InvalidPageToken || error instanceof MultipartError) return invalidArgument(error.message);
   throw error;
 }
 

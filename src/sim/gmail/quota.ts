@@ -2,6 +2,8 @@
 export type GmailMethod =
   | 'messages.list'
   | 'messages.get'
+  | 'messages.insert'
+  | 'messages.import'
   | 'messages.modify'
   | 'messages.batchModify'
   | 'messages.trash'
@@ -15,6 +17,8 @@ export type GmailMethod =
 export const GMAIL_METHOD_COSTS: Record<GmailMethod, number> = {
   'messages.list': 5,
   'messages.get': 5,
+  'messages.insert': 25,
+  'messages.import': 25,
   'messages.modify': 5,
   'messages.batchModify': 50,
   'messages.trash': 5,

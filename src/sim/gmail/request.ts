@@ -8,7 +8,18 @@ const Format = z.enum(['minimal', 'metadata', 'full', 'raw']).default('full');
 
 /** A JSON body through its schema, or Gmail's 400 naming the first problem. */
 export async function parseBody<T extends z.ZodType>(c: Context<SimEnv>, schema: T): Promise<z.infer<T> | Response> {
-  const parsed = schema.safeParse(await c.req.json().catch(() => undefined));
+  return parseJson(await c.req.text(), schema);
+}
+
+/** JSON text through its schema; text that is not JSON fails the schema like a missing body. */
+export function parseJson<T extends z.ZodType>(text: string, schema: T): z.infer<T> | Response {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   if (!issue) return invalidArgument('Invalid request body');

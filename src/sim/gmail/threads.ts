@@ -13,7 +13,7 @@ export function threadRoutes(env: GmailFaceEnv): Hono<SimEnv> {
 
   app.get(
     '/gmail/v1/users/:userId/threads/:id',
-    gmailMethod(env, 'threads.get', (c, mailbox) => {
+    gmailMethod(env, 'threads.get', async (c, mailbox) => {
       const requested = formatOf(c);
       if (requested instanceof Response) return requested;
       const threadId = pathParameter(c, 'id');
@@ -25,7 +25,9 @@ export function threadRoutes(env: GmailFaceEnv): Hono<SimEnv> {
       if (messages.length === 0) return notFound();
       const body: gmail_v1.Schema$Thread = {
         id: threadId,
-        messages: messages.map((message) => messageResource(message, labels.labelIds(message), requested.format, requested.metadataHeaders)),
+        messages: await Promise.all(
+          messages.map((message) => messageResource(message, labels.labelIds(message), requested.format, requested.metadataHeaders)),
+        ),
       };
       return c.json(body);
     }),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { gmail_v1 } from 'googleapis';
 import { canonicalMessageId } from '../../domain/message-id.js';
+import { mimeOf } from '../mime.js';
 import type { MessageView } from '../model.js';
 
 export type MessageFormat = 'minimal' | 'metadata' | 'full' | 'raw';
@@ -20,6 +21,10 @@ function rfc5322Date(iso: string): string {
   return new Date(iso).toUTCString().replace('GMT', '+0000');
 }
 
+function contentTypeOf(message: MessageView): string {
+  return message.attachments?.length ? 'multipart/mixed' : 'text/plain; charset="UTF-8"';
+}
+
 function headersOf(message: MessageView): gmail_v1.Schema$MessagePartHeader[] {
   const headers: [string, string | undefined][] = [
     ['From', message.from],
@@ -31,14 +36,49 @@ function headersOf(message: MessageView): gmail_v1.Schema$MessagePartHeader[] {
     ['References', message.references.join(' ') || undefined],
     ['In-Reply-To', message.inReplyTo],
     ['MIME-Version', '1.0'],
-    ['Content-Type', 'text/plain; charset="UTF-8"'],
+    ['Content-Type', contentTypeOf(message)],
   ];
   return headers.flatMap(([name, value]) => (value === undefined ? [] : [{ name, value }]));
 }
 
-function rawOf(message: MessageView): string {
-  const head = headersOf(message).map(({ name, value }) => `${name}: ${value}`);
-  return `${head.join('\r\n')}\r\n\r\n${message.body.replace(/\r?\n/g, '\r\n')}`;
+function bodyOf(content: Buffer): gmail_v1.Schema$MessagePartBody {
+  return { size: content.length, data: content.toString('base64url') };
+}
+
+/**
+ * The `full` payload, from the model's fields: the text alone, or multipart/mixed with the text
+ * first and one part per attachment. Gmail hands large attachments out by `attachmentId` through
+ * attachments.get; this face inlines every part's data instead.
+ */
+function fullPayload(message: MessageView): gmail_v1.Schema$MessagePart {
+  const text: gmail_v1.Schema$MessagePart = {
+    mimeType: 'text/plain',
+    filename: '',
+    headers: [{ name: 'Content-Type', value: 'text/plain; charset="UTF-8"' }],
+    body: bodyOf(Buffer.from(message.body)),
+  };
+  const attachments = message.attachments ?? [];
+  if (attachments.length === 0) return { ...text, partId: '', headers: headersOf(message) };
+  return {
+    partId: '',
+    mimeType: 'multipart/mixed',
+    filename: '',
+    headers: headersOf(message),
+    body: { size: 0 },
+    parts: [
+      { ...text, partId: '0' },
+      ...attachments.map((attachment, index) => ({
+        partId: String(index + 1),
+        mimeType: attachment.contentType,
+        filename: attachment.filename,
+        headers: [
+          { name: 'Content-Type', value: `${attachment.contentType}; name="${attachment.filename}"` },
+          { name: 'Content-Disposition', value: `attachment; filename="${attachment.filename}"` },
+        ],
+        body: bodyOf(Buffer.from(attachment.contentBase64, 'base64')),
+      })),
+    ],
+  };
 }
 
 function snippetOf(body: string): string {
@@ -46,29 +86,29 @@ function snippetOf(body: string): string {
 }
 
 /**
- * A Message resource in the asked format. `metadataHeaders` narrows the headers of the
- * metadata format, matched case-insensitively as Gmail does; the other formats ignore it.
+ * A Message resource in the asked format. `raw` is the message's MIME, as exported by every
+ * face; `metadataHeaders` narrows the headers of the metadata format, matched
+ * case-insensitively as Gmail does, and the other formats ignore it.
  */
-export function messageResource(
+export async function messageResource(
   message: MessageView,
   labelIds: string[],
   format: MessageFormat,
   metadataHeaders: string[] = [],
-): gmail_v1.Schema$Message {
-  const raw = rawOf(message);
+): Promise<gmail_v1.Schema$Message> {
+  const mime = await mimeOf(message);
   const resource: gmail_v1.Schema$Message = {
     id: message.immutableId,
     threadId: threadIdOf(message),
     labelIds,
     snippet: snippetOf(message.body),
-    sizeEstimate: Buffer.byteLength(raw),
+    sizeEstimate: mime.length,
     internalDate: String(Date.parse(message.receivedAt)),
   };
   if (format === 'minimal') return resource;
-  if (format === 'raw') return { ...resource, raw: Buffer.from(raw).toString('base64url') };
+  if (format === 'raw') return { ...resource, raw: mime.toString('base64url') };
+  if (format === 'full') return { ...resource, payload: fullPayload(message) };
   const wanted = new Set(metadataHeaders.map((name) => name.toLowerCase()));
-  const headers = headersOf(message).filter(({ name }) => format === 'full' || wanted.size === 0 || wanted.has(name!.toLowerCase()));
-  const body: gmail_v1.Schema$MessagePartBody =
-    format === 'full' ? { size: Buffer.byteLength(message.body), data: Buffer.from(message.body).toString('base64url') } : {};
-  return { ...resource, payload: { partId: '', mimeType: 'text/plain', filename: '', headers, body } };
+  const headers = headersOf(message).filter(({ name }) => wanted.size === 0 || wanted.has(name!.toLowerCase()));
+  return { ...resource, payload: { partId: '', mimeType: contentTypeOf(message).split(';')[0], filename: '', headers, body: { size: 0 } } };
 }
