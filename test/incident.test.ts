@@ -112,6 +112,53 @@ test('undo puts every copy back in its original folder with its read state, once
   assert.deepEqual(placements(stack, ids.message, ids.forward), before);
 });
 
+test('undo of some mailboxes restores only theirs; sweeps leave them alone until an explicit re-pull', async () => {
+  const { stack, alert, ids } = await demo({ incident: { lateCopies: { watchMs: 120_000, sweepEveryMs: 1000 } } });
+  const bob = 'bob@demo.clawback.test';
+  const carol = 'carol@demo.clawback.test';
+  const where = (address: string) => stack.tenant.locate(ids.message).filter((p) => p.mailbox === address).map((p) => p.folderPath);
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const pulled = await stack.waitFor(body.incidentId, settled);
+  assert.equal(pulled.status, 'contained');
+
+  const unknown = await stack.request('POST', `/v1/incidents/${body.incidentId}/undo`, { key: DEMO_ADMIN_KEY, body: { mailboxes: ['nobody@demo.clawback.test'] } });
+  assert.equal(unknown.status, 409);
+  assert.match(unknown.body.error.message, /no copy of this incident is in nobody@demo\.clawback\.test/);
+  const nothingUndone = await stack.request('POST', `/v1/incidents/${body.incidentId}/repull`, { key: DEMO_ADMIN_KEY, body: {} });
+  assert.equal(nothingUndone.status, 409);
+
+  const partial = await stack.request('POST', `/v1/incidents/${body.incidentId}/undo`, { key: DEMO_ADMIN_KEY, body: { mailboxes: [bob, carol], reason: 'asked by legal' } });
+  assert.equal(partial.status, 200);
+  assert.equal(partial.body.status, 'partially-contained');
+  assert.deepEqual(partial.body.residualExposure.filter((r: any) => r.reason === 'undone').map((r: any) => r.address).sort(), [bob, carol]);
+  assert.deepEqual([where(bob), where(carol)], [['Inbox'], ['Inbox/Invoices']]);
+  assert.ok(stack.tenant.locate(ids.message).filter((p) => p.mailbox !== bob && p.mailbox !== carol).every((p) => p.folderPath === QUARANTINE));
+
+  // Sweeps keep running but leave the undone mailboxes alone.
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  assert.deepEqual([where(bob), where(carol)], [['Inbox'], ['Inbox/Invoices']]);
+
+  const repull = await stack.request('POST', `/v1/incidents/${body.incidentId}/repull`, { key: DEMO_ADMIN_KEY, body: { mailboxes: [bob] } });
+  assert.equal(repull.status, 200);
+  const after = await stack.waitFor(body.incidentId, (s) => settled(s) && where(bob)[0] === QUARANTINE);
+  assert.deepEqual([where(bob), where(carol)], [[QUARANTINE], ['Inbox/Invoices']]);
+  assert.deepEqual(after.residualExposure.filter((r: any) => r.reason === 'undone').map((r: any) => r.address), [carol]);
+  assert.ok(after.audit.some((a: any) => a.action === 'repull' && a.detail.includes(bob)));
+});
+
+test('after a whole undo the incident stays open and an explicit re-pull pulls everything again', async () => {
+  const { stack, alert, ids } = await demo();
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const pulled = await stack.waitFor(body.incidentId, settled);
+  await stack.request('POST', `/v1/incidents/${body.incidentId}/undo`, { key: DEMO_ADMIN_KEY, body: {} });
+  assert.ok(stack.tenant.locate(ids.message).every((p) => p.folderPath !== QUARANTINE));
+  const repull = await stack.request('POST', `/v1/incidents/${body.incidentId}/repull`, { key: DEMO_ADMIN_KEY, body: { reason: 'it was phish after all' } });
+  assert.equal(repull.status, 200);
+  const again = await stack.waitFor(body.incidentId, (s) => s.status === 'contained');
+  assert.deepEqual(stack.tenant.locate(ids.message).filter((p) => p.folderPath !== QUARANTINE), []);
+  assert.equal(again.copies.filter((c: any) => c.status === 'pulled').length, pulled.counts.copiesPulled);
+});
+
 test("a tenant's stricter policy wins over the source's", async () => {
   const { stack, alert } = await demo({ policy: 'auto', tenantPolicy: 'record' });
   const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });

@@ -31,7 +31,7 @@ export interface MailboxToSearch {
  * Residual reasons that keep an incident from being `contained`: a copy in scope may still be
  * reachable. External recipients and excluded mailboxes are out of scope: listed, not blocking.
  */
-const BLOCKING_RESIDUAL: ResidualExposure['reason'][] = ['unknown-recipient', 'over-scope-limit', 'provider-failure'];
+const BLOCKING_RESIDUAL: ResidualExposure['reason'][] = ['unknown-recipient', 'over-scope-limit', 'provider-failure', 'undone'];
 
 /** Histories recorded before these options existed carry no value for them. */
 const NO_THRESHOLDS: ApprovalThresholds = { vipMailboxes: [], sharedMailboxes: false };
@@ -52,6 +52,10 @@ export class Incident {
   private initialAlertAcknowledged = false;
   private approvedBy?: string;
   undoRequest?: AdminAction;
+  undosCompleted = 0;
+  private undosRequested = 0;
+  /** Mailboxes an undo put back: out of sweeps and merged pulls until a re-pull. */
+  private readonly undone = new Map<string, MailboxRef>();
 
   constructor(private readonly input: IncidentInput) {
     const now = new Date().toISOString();
@@ -192,7 +196,12 @@ export class Incident {
 
   /** Every mailbox searched so far, per message, in batches: a late-copy sweep searches them again. */
   sweepBatches(size: number): { target: Target; batch: MailboxToSearch[] }[] {
-    return [...this.scope.values()].flatMap(({ target, mailboxes }) => chunk(mailboxes, size).map((batch) => ({ target, batch })));
+    return [...this.scope.values()].flatMap(({ target, mailboxes }) =>
+      chunk(
+        mailboxes.filter((candidate) => !this.undone.has(mailboxKey(candidate.mailbox))),
+        size,
+      ).map((batch) => ({ target, batch })),
+    );
   }
 
   /** Records a sweep that found copies delivered after the pull. */
@@ -232,7 +241,17 @@ export class Incident {
     const added: CopyState[] = [];
     for (const copy of copies) {
       const key = copyKey(copy);
-      if (this.state.copies.some((c) => c.key === key)) continue;
+      const known = this.state.copies.find((c) => c.key === key);
+      // A copy an undo put back and a re-pull found again (providers with stable ids keep its key).
+      if (known?.status === 'restored' && !this.undone.has(mailboxKey(copy.mailbox))) {
+        Object.assign(known, { status: 'found', folderPath: copy.folderPath, isRead: copy.isRead });
+        delete known.record;
+        delete known.detail;
+        this.copyFound.set(key, copy);
+        added.push(known);
+        continue;
+      }
+      if (known) continue;
       const state: CopyState = {
         key,
         mailbox: copy.mailbox,
@@ -377,20 +396,93 @@ export class Incident {
 
   validateUndo(action: AdminAction): void {
     requireActor(action);
-    const { status } = this.state;
-    if (status === 'undoing' || status === 'undone') throw new Error(`incident is already ${status}`);
-    if (this.undoRequest) throw new Error('an undo is already in progress');
-    const pulled = this.state.copies.some((c) => c.status === 'pulled');
-    if (!pulled && status !== 'pulling') throw new Error(`incident is ${status} and has no pulled copy to restore`);
+    if (this.state.status === 'undoing' || this.undoRequest) throw new Error('an undo is already in progress');
+    if (this.state.status === 'undone') throw new Error('incident is already undone');
+    this.requireKnownMailboxes(action);
+    const pulled = this.copiesIn(action.mailboxes).some((c) => c.status === 'pulled');
+    // An undo while the first pull runs waits for it, then restores everything.
+    if (!pulled && !(this.state.status === 'pulling' && !action.mailboxes)) {
+      throw new Error(`incident is ${this.state.status} and has no pulled copy${action.mailboxes ? ' in those mailboxes' : ''} to restore`);
+    }
   }
 
-  requestUndo(action: AdminAction): void {
+  /** Queues the undo; the returned ticket is done once `undosCompleted` reaches it. */
+  requestUndo(action: AdminAction): number {
     this.undoRequest = action;
-    this.audit(`admin:${action.actor}`, 'undo', this.state.messageId, action.reason ?? 'undo requested');
+    const scope = action.mailboxes ? ` of ${action.mailboxes.join(', ')}` : '';
+    this.audit(`admin:${action.actor}`, 'undo', this.state.messageId, `${action.reason ?? 'undo requested'}${scope}`);
+    return ++this.undosRequested;
   }
 
   recordsToRestore(): PullRecord[] {
-    return this.state.copies.filter((c) => c.status === 'pulled' && c.record).map((c) => c.record!);
+    return this.copiesIn(this.undoRequest?.mailboxes)
+      .filter((c) => c.status === 'pulled' && c.record)
+      .map((c) => c.record!);
+  }
+
+  /**
+   * The undone mailboxes stay out of sweeps and merged pulls until a re-pull. A whole undo leaves
+   * the incident `undone`; undoing some mailboxes lists them as residual exposure.
+   */
+  finishUndo(): void {
+    const selection = this.undoRequest?.mailboxes;
+    for (const copy of this.copiesIn(selection)) {
+      if (copy.status !== 'restored' && copy.status !== 'missing') continue;
+      this.undone.set(mailboxKey(copy.mailbox), copy.mailbox);
+      if (selection) this.addResidual({ address: copy.mailbox.address, reason: 'undone', detail: `put back by admin:${this.undoRequest?.actor}` });
+    }
+    this.undoRequest = undefined;
+    this.undosCompleted++;
+    if (selection) this.settle();
+    else this.setStatus('undone');
+  }
+
+  validateRepull(action: AdminAction): void {
+    requireActor(action);
+    if (this.state.status === 'undoing' || this.undoRequest) throw new Error('an undo is in progress');
+    this.requireKnownMailboxes(action);
+    if (this.undoneIn(action.mailboxes).length === 0) throw new Error(`nothing was undone${action.mailboxes ? ' in those mailboxes' : ''}: there is nothing to pull again`);
+  }
+
+  /** Searches the undone mailboxes again for every message they were searched for; what is found is pulled. */
+  requestRepull(action: AdminAction): void {
+    const mailboxes = this.undoneIn(action.mailboxes);
+    const keys = new Set(mailboxes.map((mailbox) => mailboxKey(mailbox)));
+    for (const key of keys) this.undone.delete(key);
+    this.removeResidual((entry) => entry.reason === 'undone' && mailboxes.some((mailbox) => mailbox.address === entry.address));
+    for (const [messageId, inScope] of this.scope) {
+      const again = inScope.mailboxes.filter((candidate) => keys.has(mailboxKey(candidate.mailbox)));
+      if (again.length === 0) continue;
+      inScope.mailboxes = inScope.mailboxes.filter((candidate) => !keys.has(mailboxKey(candidate.mailbox)));
+      for (const candidate of again) this.searched.delete(`${messageId} ${mailboxKey(candidate.mailbox)}`);
+      this.state.counts.mailboxesSearched -= again.length;
+      this.queue.push({
+        messageId,
+        depth: inScope.target.depth,
+        recipients: again.map((candidate) => ({ address: candidate.mailbox.address, provenance: candidate.provenance })),
+      });
+    }
+    this.audit(`admin:${action.actor}`, 'repull', this.state.messageId, `${action.reason ?? 're-pull requested'} for ${mailboxes.map((m) => m.address).join(', ')}`);
+    this.touch();
+  }
+
+  private copiesIn(addresses: string[] | undefined): CopyState[] {
+    if (!addresses) return this.state.copies;
+    const selected = new Set(addresses.map((address) => address.toLowerCase()));
+    return this.state.copies.filter((copy) => selected.has(copy.mailbox.address.toLowerCase()));
+  }
+
+  private undoneIn(addresses: string[] | undefined): MailboxRef[] {
+    const undone = [...this.undone.values()];
+    if (!addresses) return undone;
+    const selected = new Set(addresses.map((address) => address.toLowerCase()));
+    return undone.filter((mailbox) => selected.has(mailbox.address.toLowerCase()));
+  }
+
+  private requireKnownMailboxes(action: AdminAction): void {
+    const known = new Set(this.state.copies.map((copy) => copy.mailbox.address.toLowerCase()));
+    const unknown = (action.mailboxes ?? []).filter((address) => !known.has(address.toLowerCase()));
+    if (unknown.length > 0) throw new Error(`no copy of this incident is in ${unknown.join(', ')}`);
   }
 
   acceptRestores(outcomes: CopyOutcome<RestoreResult>[]): void {
@@ -426,6 +518,11 @@ export class Incident {
   private reason(): string {
     const { classification } = this.input.alert.threat;
     return `${classification} alert from ${this.state.sources.join(', ')}`;
+  }
+
+  private removeResidual(matches: (entry: ResidualExposure) => boolean): void {
+    for (const entry of this.state.residualExposure.filter(matches)) this.residualSeen.delete(`${entry.address} ${entry.reason}`);
+    this.state.residualExposure = this.state.residualExposure.filter((entry) => !matches(entry));
   }
 
   private addResidual(entry: ResidualExposure): void {

@@ -15,7 +15,7 @@ import type { IncidentInput, IncidentState } from '../src/domain/incident.js';
 import type { MessageCopy } from '../src/domain/mail.js';
 import { PERMANENT_PROVIDER_ERRORS } from '../src/providers/errors.js';
 import { chunk, Incident, type MailboxToSearch, type Target } from './incident-state.js';
-import { alertUpdate, approveUpdate, searchAttributes, stateQuery, undoUpdate } from './messages.js';
+import { alertUpdate, approveUpdate, repullUpdate, searchAttributes, stateQuery, undoUpdate } from './messages.js';
 
 const SWEEP_BATCH_SIZE = 500;
 
@@ -57,11 +57,19 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   setHandler(
     undoUpdate,
     async (action) => {
-      incident.requestUndo(action);
-      await condition(() => incident.state.status === 'undone');
+      const ticket = incident.requestUndo(action);
+      await condition(() => incident.undosCompleted >= ticket);
       return incident.state;
     },
     { validator: (action) => incident.validateUndo(action) },
+  );
+  setHandler(
+    repullUpdate,
+    (action) => {
+      incident.requestRepull(action);
+      return incident.state;
+    },
+    { validator: (action) => incident.validateRepull(action) },
   );
 
   await announce(incident, 'incident.started');
@@ -102,7 +110,12 @@ async function stayOpen(incident: Incident): Promise<void> {
     const sweepDue = sweeps.watchMs > 0 && nextSweep <= watchUntil;
     const wait = sweepDue ? Math.max(0, Math.min(openUntil, nextSweep) - now) : openUntil - now;
     const woken = await condition(() => incident.hasPendingTargets() || !!incident.undoRequest, wait);
-    if (incident.undoRequest) return undo(incident);
+    if (incident.undoRequest) {
+      await undo(incident);
+      // Histories recorded before re-pulls existed ended with the undo.
+      if (incident.state.status === 'undone' && !patched('open-after-undo')) return;
+      continue;
+    }
     if (woken) {
       await pullEverything(incident);
     } else if (sweepDue && Date.now() >= nextSweep) {
@@ -266,7 +279,7 @@ async function undo(incident: Incident): Promise<void> {
         incident.failRestores(batch, failureDetail(error));
       }
     }
-    incident.setStatus('undone');
+    incident.finishUndo();
     await announce(incident, 'incident.undone');
   });
 }

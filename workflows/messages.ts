@@ -24,9 +24,12 @@ export const alertUpdate = defineUpdate<'started' | 'merged', [AlertReceived]>('
 export interface AdminAction {
   actor: string;
   reason?: string;
+  /** Undo and re-pull: the mailboxes (primary addresses) to act on; absent = all. */
+  mailboxes?: string[];
 }
 export const approveUpdate = defineUpdate<IncidentState, [AdminAction]>('approve');
 export const undoUpdate = defineUpdate<IncidentState, [AdminAction]>('undo');
+export const repullUpdate = defineUpdate<IncidentState, [AdminAction]>('repull');
 
 export const stateQuery = defineQuery<IncidentState>('state');
 

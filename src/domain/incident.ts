@@ -110,7 +110,7 @@ export type ForwardEdge = z.infer<typeof ForwardEdge>;
 
 export const ResidualExposure = z.object({
   address: z.string(),
-  reason: z.enum(['external', 'unknown-recipient', 'excluded', 'over-scope-limit', 'provider-failure', 'gone-before-pull']),
+  reason: z.enum(['external', 'unknown-recipient', 'excluded', 'over-scope-limit', 'provider-failure', 'gone-before-pull', 'undone']),
   detail: z.string().optional(),
 });
 export type ResidualExposure = z.infer<typeof ResidualExposure>;
@@ -126,7 +126,7 @@ export const QUARANTINE_DESTINATION: Record<QuarantineAction, string> = {
 export const AuditEntry = z.object({
   at: z.string(),
   actor: z.string().describe('source:<id>, admin:<id>, or policy'),
-  action: z.enum(['alert', 'merge', 'search', 'escalate', 'quarantine', 'approve', 'undo', 'restore', 'notify']),
+  action: z.enum(['alert', 'merge', 'search', 'escalate', 'quarantine', 'approve', 'undo', 'restore', 'repull', 'notify']),
   target: z.string(),
   detail: z.string(),
   /** Provider mutations only: the mailbox and item touched, from where to where, and how it went. */
@@ -168,4 +168,13 @@ export const IncidentState = z.object({
 export type IncidentState = z.infer<typeof IncidentState>;
 
 export const ApproveRequest = z.object({ reason: z.string().max(2000).optional() }).strict();
-export const UndoRequest = z.object({ reason: z.string().max(2000).optional() }).strict();
+const MailboxSelection = z
+  .array(z.email().toLowerCase())
+  .min(1)
+  .max(50_000)
+  .optional()
+  .describe('primary addresses of the mailboxes to act on; absent = every mailbox of the incident');
+
+export const UndoRequest = z.object({ reason: z.string().max(2000).optional(), mailboxes: MailboxSelection }).strict();
+/** Pulls again what an undo put back; after an undo nothing is pulled without one. */
+export const RepullRequest = z.object({ reason: z.string().max(2000).optional(), mailboxes: MailboxSelection }).strict();

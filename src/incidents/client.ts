@@ -10,7 +10,7 @@ import { incidentIdFor, incidentIdFromPath, incidentWorkflowId } from '../domain
 import type { Config } from '../config/schema.js';
 import { IncidentOptions, strictestPolicy, type IncidentState, type Policy } from '../domain/incident.js';
 import { incidentWorkflow } from '../../workflows/incident.js';
-import { alertUpdate, approveUpdate, searchAttributes, stateQuery, undoUpdate, type AdminAction } from '../../workflows/messages.js';
+import { alertUpdate, approveUpdate, repullUpdate, searchAttributes, stateQuery, undoUpdate, type AdminAction } from '../../workflows/messages.js';
 import { incidentLog } from '../log.js';
 
 export class IncidentNotFound extends Error {
@@ -124,6 +124,10 @@ export class IncidentClient {
 
   undo(idOrWorkflowId: string, action: AdminAction): Promise<IncidentSnapshot> {
     return this.update(idOrWorkflowId, (handle) => handle.executeUpdate(undoUpdate, { args: [action] }));
+  }
+
+  repull(idOrWorkflowId: string, action: AdminAction): Promise<IncidentSnapshot> {
+    return this.update(idOrWorkflowId, (handle) => handle.executeUpdate(repullUpdate, { args: [action] }));
   }
 
   private async update(

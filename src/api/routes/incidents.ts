@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { ApproveRequest, IncidentState, UndoRequest } from '../../domain/incident.js';
+import { ApproveRequest, IncidentState, RepullRequest, UndoRequest } from '../../domain/incident.js';
 import type { IncidentSnapshot } from '../../incidents/client.js';
 import { incidentIdFromPath, incidentWorkflowId } from '../../domain/ids.js';
 import type { ApiDeps, ApiEnv } from '../env.js';
@@ -27,7 +27,7 @@ const readIncident = createRoute({
   },
 });
 
-function adminRoute(action: 'approve' | 'undo', summary: string, body: typeof ApproveRequest) {
+function adminRoute(action: 'approve' | 'undo' | 'repull', summary: string, body: typeof ApproveRequest | typeof UndoRequest) {
   return createRoute({
     method: 'post',
     path: `/v1/incidents/{id}/${action}`,
@@ -60,7 +60,8 @@ const exportAudit = createRoute({
 });
 
 const approveIncident = adminRoute('approve', 'Approve a pull that policy held for approval', ApproveRequest);
-const undoIncident = adminRoute('undo', 'Put every pulled copy back in its original folder', UndoRequest);
+const undoIncident = adminRoute('undo', 'Put the pulled copies (of every mailbox, or of those listed) back in their original folders', UndoRequest);
+const repullIncident = adminRoute('repull', 'Pull again what an undo put back (every undone mailbox, or those listed)', RepullRequest);
 
 export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
   const view = (requestUrl: string, { state, runId }: IncidentSnapshot): z.infer<typeof IncidentView> => {
@@ -80,6 +81,7 @@ export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
   app.use(exportAudit.getRoutingPath(), deps.auth.require('incidents:read'));
   app.use(approveIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
   app.use(undoIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
+  app.use(repullIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
 
   return app
     .openapi(readIncident, async (c) => {
@@ -100,8 +102,11 @@ export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
       return c.json(view(c.req.url, snapshot), 200);
     })
     .openapi(undoIncident, async (c) => {
-      const reason = c.req.valid('json')?.reason;
-      const snapshot = await deps.incidents.undo(c.req.valid('param').id, { actor: c.get('principal').id, reason });
+      const snapshot = await deps.incidents.undo(c.req.valid('param').id, { actor: c.get('principal').id, ...c.req.valid('json') });
+      return c.json(view(c.req.url, snapshot), 200);
+    })
+    .openapi(repullIncident, async (c) => {
+      const snapshot = await deps.incidents.repull(c.req.valid('param').id, { actor: c.get('principal').id, ...c.req.valid('json') });
       return c.json(view(c.req.url, snapshot), 200);
     });
 }
