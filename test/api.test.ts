@@ -69,7 +69,7 @@ test('an admin action with a bad body is 400', async () => {
 test('the OpenAPI description documents every route from the same schemas', async () => {
   const { status, body } = await stack.request('GET', '/openapi.json');
   assert.equal(status, 200);
-  assert.deepEqual(Object.keys(body.paths).sort(), ['/v1/alerts', '/v1/incidents/{id}', '/v1/incidents/{id}/approve', '/v1/incidents/{id}/audit', '/v1/incidents/{id}/undo']);
+  assert.deepEqual(Object.keys(body.paths).sort(), ['/v1/alerts', '/v1/incidents/{id}', '/v1/incidents/{id}/approve', '/v1/incidents/{id}/audit', '/v1/incidents/{id}/graph.svg', '/v1/incidents/{id}/repull', '/v1/incidents/{id}/undo']);
   const alertSchema = body.paths['/v1/alerts'].post.requestBody.content['application/json'].schema;
   assert.ok(alertSchema.required.includes('messageId'));
   assert.ok(body.paths['/v1/alerts'].post.responses['413']);

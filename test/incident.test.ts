@@ -266,6 +266,23 @@ test('a copy delivered late is found by a sweep during the watch and pulled', as
   assert.ok(stack.tenant.locate(ids.message).every((p) => p.folderPath === QUARANTINE));
 });
 
+test('the forward graph is served as SVG and linked from the incident details the Temporal UI shows', async () => {
+  const { stack, alert } = await demo();
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  await stack.waitFor(body.incidentId, settled);
+  const svg = await stack.raw('GET', `/v1/incidents/${body.incidentId}/graph.svg`, DEMO_SOURCE_KEY);
+  assert.equal(svg.status, 200);
+  assert.match(svg.headers.get('content-type') ?? '', /image\/svg\+xml/);
+  const picture = (await svg.text()).replaceAll('&#45;', '-');
+  for (const address of ['all-staff@demo.clawback.test', 'dave@demo.clawback.test', 'partner@outside.example']) assert.ok(picture.includes(address), address);
+  assert.equal((await stack.raw('GET', '/v1/incidents/incident-000000000000000000000000/graph.svg', DEMO_SOURCE_KEY)).status, 404);
+
+  // What the Temporal UI reads for the details above the history.
+  const metadata: { currentDetails?: string } = await stack.client.workflow.getHandle(body.workflowId).query('__temporal_workflow_metadata');
+  assert.match(metadata.currentDetails ?? '', /^\*\*contained\*\*/);
+  assert.ok(metadata.currentDetails?.includes(`(http://localhost:8080/v1/incidents/${body.incidentId}/graph.svg)`), metadata.currentDetails);
+});
+
 test('a record policy reports the blast radius and moves nothing', async () => {
   const { stack, alert, ids } = await demo({ policy: 'record' });
   const before = placements(stack, ids.message, ids.forward);

@@ -14,6 +14,7 @@ import { copyKey, mailboxKey } from '../src/domain/mail.js';
 import type { CopyOutcome, MailboxFailure } from '../activities/mailbox.js';
 import type { Forward } from '../src/domain/mail.js';
 import type { AdminAction, AlertReceived } from './messages.js';
+import type { SearchProgress } from './details.js';
 
 /** Addresses to search for one message: the original, or a forward of it. */
 export interface Target {
@@ -84,6 +85,29 @@ export class Incident {
 
   get options() {
     return this.input.options;
+  }
+
+  get links() {
+    return this.input.links;
+  }
+
+  /** When the current run of searches began, and how many mailboxes had answered by then. */
+  private searchRun = { startedAt: 0, doneBefore: 0 };
+  private mailboxesSearchedDone = 0;
+
+  /** Called when a search batch has answered (or failed for good). */
+  noteSearched(mailboxes: number): void {
+    this.mailboxesSearchedDone += mailboxes;
+  }
+
+  /** Mailboxes claimed for search and those answered, with an ETA from this run's pace. */
+  searchProgress(): SearchProgress {
+    const queued = this.state.counts.mailboxesSearched;
+    const searched = Math.min(this.mailboxesSearchedDone, queued);
+    const doneThisRun = searched - this.searchRun.doneBefore;
+    const elapsed = Date.now() - this.searchRun.startedAt;
+    const etaMs = searched < queued && doneThisRun > 0 ? Math.round((elapsed / doneThisRun) * (queued - searched)) : undefined;
+    return { searched, queued, ...(etaMs === undefined ? {} : { etaMs }) };
   }
 
   /** The actor pulls are attributed to: the approving admin, or the source whose policy allowed it. */
@@ -170,6 +194,7 @@ export class Incident {
    */
   claimUnsearched(target: Target, candidates: MailboxToSearch[]): MailboxToSearch[] {
     const { messageId } = target;
+    if (this.mailboxesSearchedDone >= this.state.counts.mailboxesSearched) this.searchRun = { startedAt: Date.now(), doneBefore: this.mailboxesSearchedDone };
     const excluded = new Set(this.options.excludedMailboxes ?? []);
     const maxMailboxes = this.options.maxMailboxes ?? Infinity;
     const claimed: MailboxToSearch[] = [];

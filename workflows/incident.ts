@@ -14,6 +14,7 @@ import type { IncidentEventType } from '../src/domain/events.js';
 import type { IncidentInput, IncidentState } from '../src/domain/incident.js';
 import type { MessageCopy } from '../src/domain/mail.js';
 import { PERMANENT_PROVIDER_ERRORS } from '../src/providers/errors.js';
+import { incidentDetails } from './details.js';
 import { chunk, Incident, type MailboxToSearch, type Target } from './incident-state.js';
 import { alertUpdate, approveUpdate, repullUpdate, searchAttributes, stateQuery, undoUpdate } from './messages.js';
 
@@ -207,11 +208,13 @@ async function searchBatch(incident: Incident, target: Target, batch: MailboxToS
       [{ incidentId, mailboxes: batch.map((b) => b.mailbox), query: { messageId: target.messageId } }],
     );
     const fresh = incident.acceptSearch(batch, copies, failures);
+    incident.noteSearched(batch.length);
     added = fresh.length;
     await followForwards(incident, target, incident.copiesToFollow(target, fresh));
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     incident.failSearch(batch, failureDetail(error));
+    incident.noteSearched(batch.length);
   }
   publish(incident);
   return added;
@@ -319,13 +322,7 @@ function publish(incident: Incident): void {
     { key: searchAttributes.copiesFound, value: state.counts.copiesFound },
     { key: searchAttributes.copiesPulled, value: state.counts.copiesPulled },
   ]);
-  setCurrentDetails(
-    [
-      `**${state.status}** — ${state.messageId} from ${state.sender}`,
-      `copies found ${state.counts.copiesFound}, pulled ${state.counts.copiesPulled}, restored ${state.counts.copiesRestored}`,
-      `mailboxes searched ${state.counts.mailboxesSearched}, forwards ${state.counts.forwards}, residual exposure ${state.counts.residual}`,
-    ].join('\n\n'),
-  );
+  setCurrentDetails(incidentDetails(state, incident.searchProgress(), incident.links));
 }
 
 function failureDetail(error: ActivityFailure): string {

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { IncidentOptions, Policy } from '../domain/incident.js';
 import { DEFAULT_QUARANTINE_FOLDER, QuarantineSettings } from '../domain/quarantine.js';
+import { EwsProviderConfig } from '../providers/ews/config.js';
+import { GmailProviderConfig } from '../providers/gmail/config.js';
+import { GraphProviderConfig } from '../providers/graph/config.js';
 
 /**
  * A credential in config: an environment variable's name, a SHA-256 digest of the key (so the
@@ -31,7 +34,7 @@ export const TenantConfig = z
     id: Id,
     /** Recipient domains routed to this tenant. */
     domains: z.array(z.string().min(1).toLowerCase()).min(1),
-    provider: z.discriminatedUnion('type', [SimulatedProviderConfig]),
+    provider: z.discriminatedUnion('type', [SimulatedProviderConfig, GraphProviderConfig, GmailProviderConfig, EwsProviderConfig]),
     quarantine: QuarantineSettings.default({ folderName: DEFAULT_QUARANTINE_FOLDER }),
     /** Applies to alerts reaching this tenant's domains when it is stricter than the source's policy. */
     policy: Policy.optional(),
@@ -60,9 +63,11 @@ export const Config = z
         bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
         /** Base URL of the Temporal Web UI, for links in incident state and notifications. */
         temporalUiUrl: z.string().url().default('http://localhost:8233'),
+        /** Base URL analysts reach this API at, for links from the Temporal UI (forward graph). */
+        publicUrl: z.string().url().default('http://localhost:8080'),
       })
       .strict()
-      .default({ bodyLimitBytes: 1024 * 1024, temporalUiUrl: 'http://localhost:8233' }),
+      .default({ bodyLimitBytes: 1024 * 1024, temporalUiUrl: 'http://localhost:8233', publicUrl: 'http://localhost:8080' }),
     temporal: z.object({ taskQueue: z.string().min(1).default('clawback') }).strict().default({ taskQueue: 'clawback' }),
   })
   .strict()

@@ -73,6 +73,8 @@ export const IncidentInput = z.object({
   source: z.string(),
   policy: Policy,
   options: IncidentOptions,
+  /** Where the API shows this incident, for links in the Temporal UI's details. */
+  links: z.object({ incident: z.string(), graph: z.string() }).optional(),
 });
 export type IncidentInput = z.infer<typeof IncidentInput>;
 

@@ -47,6 +47,8 @@ export interface IncidentClientOptions {
   client: Client;
   taskQueue: string;
   defaults: IncidentOptions;
+  /** The API's public base URL: incidents link to themselves from the Temporal UI. */
+  publicUrl?: string;
   /** Tenants whose own policy is stricter than a source's apply it to alerts that reach their domains. */
   tenantPolicies?: { domains: string[]; policy: Policy }[];
 }
@@ -61,6 +63,7 @@ export class IncidentClient {
       client,
       taskQueue: config.temporal.taskQueue,
       defaults: IncidentOptions.parse(config.incident),
+      publicUrl: config.api.publicUrl,
       tenantPolicies: config.tenants.flatMap((tenant) => (tenant.policy ? [{ domains: tenant.domains, policy: tenant.policy }] : [])),
     });
   }
@@ -78,7 +81,7 @@ export class IncidentClient {
       workflowId,
       taskQueue: this.options.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
-      args: [{ incidentId, alert, alertKey, source, policy, options: this.options.defaults }],
+      args: [{ incidentId, alert, alertKey, source, policy, options: this.options.defaults, ...this.linksFor(incidentId) }],
       typedSearchAttributes: [
         { key: searchAttributes.status, value: policy === 'approval' ? 'awaiting-approval' : 'pulling' },
         { key: searchAttributes.sender, value: alert.sender },
@@ -98,6 +101,12 @@ export class IncidentClient {
     });
     incidentLog(incidentId).info({ event: 'alert', source, status, workflowId }, 'alert accepted');
     return { incidentId, workflowId, status };
+  }
+
+  private linksFor(incidentId: string): { links?: { incident: string; graph: string } } {
+    if (!this.options.publicUrl) return {};
+    const incident = new URL(`/v1/incidents/${incidentId}`, this.options.publicUrl).toString();
+    return { links: { incident, graph: `${incident}/graph.svg` } };
   }
 
   private tenantPoliciesFor(recipients: string[]): Policy[] {

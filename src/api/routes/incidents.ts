@@ -6,6 +6,7 @@ import { incidentIdFromPath, incidentWorkflowId } from '../../domain/ids.js';
 import type { ApiDeps, ApiEnv } from '../env.js';
 import { errorResponses } from '../errors.js';
 import { auditCsv, auditJsonLines } from '../audit-export.js';
+import { forwardGraphSvg } from '../../incidents/forward-graph.js';
 
 const IncidentView = IncidentState.extend({
   workflowId: z.string(),
@@ -59,6 +60,18 @@ const exportAudit = createRoute({
   },
 });
 
+const forwardGraph = createRoute({
+  method: 'get',
+  path: '/v1/incidents/{id}/graph.svg',
+  summary: 'The forward graph as SVG: who received the message and how, each mailbox coloured by its copies\' status',
+  security: [{ bearer: [] }],
+  request: { params: IdParam },
+  responses: {
+    200: { description: 'an SVG picture', content: { 'image/svg+xml': { schema: z.string() } } },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
 const approveIncident = adminRoute('approve', 'Approve a pull that policy held for approval', ApproveRequest);
 const undoIncident = adminRoute('undo', 'Put the pulled copies (of every mailbox, or of those listed) back in their original folders', UndoRequest);
 const repullIncident = adminRoute('repull', 'Pull again what an undo put back (every undone mailbox, or those listed)', RepullRequest);
@@ -79,6 +92,7 @@ export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
 
   app.use(readIncident.getRoutingPath(), deps.auth.require('incidents:read'));
   app.use(exportAudit.getRoutingPath(), deps.auth.require('incidents:read'));
+  app.use(forwardGraph.getRoutingPath(), deps.auth.require('incidents:read'));
   app.use(approveIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
   app.use(undoIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
   app.use(repullIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
@@ -95,6 +109,10 @@ export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
         'content-type': csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
         'content-disposition': `attachment; filename="${state.incidentId}-audit.${csv ? 'csv' : 'jsonl'}"`,
       });
+    })
+    .openapi(forwardGraph, async (c) => {
+      const { state } = await deps.incidents.state(incidentIdFromPath(c.req.valid('param').id));
+      return c.body(await forwardGraphSvg(state), 200, { 'content-type': 'image/svg+xml; charset=utf-8' });
     })
     .openapi(approveIncident, async (c) => {
       const reason = c.req.valid('json')?.reason;
