@@ -13,7 +13,7 @@ import { ProviderError, PERMANENT_PROVIDER_ERRORS } from '../src/providers/error
 import type { ProviderRegistry } from '../src/providers/registry.js';
 import { incidentLog } from '../src/log.js';
 import { describeFailure, toActivityFailure } from './failures.js';
-import { eachWithProgress } from './progress.js';
+import { eachWithProgress, MAILBOX_CONCURRENCY } from './progress.js';
 
 export interface SearchMailboxesInput {
   incidentId: string;
@@ -84,11 +84,12 @@ function byMailbox<T extends { mailbox: MailboxRef }>(items: T[]): T[][] {
   return [...groups.values()];
 }
 
-export function createMailboxActivities(providers: ProviderRegistry) {
+export function createMailboxActivities(providers: ProviderRegistry, concurrency = MAILBOX_CONCURRENCY) {
+  const each = <G, R>(groups: G[], step: (group: G) => Promise<R[]>) => eachWithProgress(groups, step, concurrency);
   return {
     /** Every copy of the message in every folder of each mailbox. */
     async searchMailboxes({ incidentId, mailboxes, query }: SearchMailboxesInput): Promise<SearchMailboxesResult> {
-      const outcomes = await eachWithProgress(mailboxes.map((m) => [m]), async ([mailbox]) => [
+      const outcomes = await each(mailboxes.map((m) => [m]), async ([mailbox]) => [
         await perMailbox(mailbox!, () => providers.forTenant(mailbox!.tenantId).findCopies(mailbox!, query)),
       ]);
       const result = collect(outcomes);
@@ -101,7 +102,7 @@ export function createMailboxActivities(providers: ProviderRegistry) {
 
     /** Internal forwards of the found copies, from their mailboxes' sent mail. */
     async followForwards({ copies }: FollowForwardsInput): Promise<FollowForwardsResult> {
-      const outcomes = await eachWithProgress(copies.map((c) => [c]), async ([copy]) => [
+      const outcomes = await each(copies.map((c) => [c]), async ([copy]) => [
         await perMailbox(copy!.mailbox, () => providers.forTenant(copy!.mailbox.tenantId).findForwards(copy!.mailbox, copy!)),
       ]);
       const result = collect(outcomes);
@@ -111,7 +112,7 @@ export function createMailboxActivities(providers: ProviderRegistry) {
     /** Moves copies out of the users' reach, one provider call per mailbox. */
     async quarantineCopies({ incidentId, copies, action }: QuarantineCopiesInput): Promise<CopyOutcome<PullResult>[]> {
       const log = incidentLog(incidentId);
-      return eachWithProgress(byMailbox(copies), async (group) => {
+      return each(byMailbox(copies), async (group) => {
         const mailbox = group[0]!.mailbox;
         const outcome = await perMailbox(mailbox, () =>
           providers.forTenant(mailbox.tenantId).quarantine(group, action, incidentId),
@@ -131,7 +132,7 @@ export function createMailboxActivities(providers: ProviderRegistry) {
     async restoreCopies({ incidentId, records }: RestoreCopiesInput): Promise<CopyOutcome<RestoreResult>[]> {
       const log = incidentLog(incidentId);
       const groups = byMailbox(records.map((record) => ({ mailbox: record.copy.mailbox, record })));
-      return eachWithProgress(groups, async (group) => {
+      return each(groups, async (group) => {
         const mailbox = group[0]!.mailbox;
         const outcome = await perMailbox(mailbox, () =>
           providers.forTenant(mailbox.tenantId).restore(group.map((g) => g.record)),

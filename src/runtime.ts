@@ -32,7 +32,7 @@ export async function startWorker(config: Config, address: string, namespace: st
     address,
     namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { providers, notifiers: [logNotifier] },
+    deps: { providers, notifiers: [logNotifier], mailboxConcurrency: config.worker.mailboxConcurrency },
   });
   const running = worker.run();
   log.info({ event: 'worker.started', taskQueue: config.temporal.taskQueue, namespace }, 'worker started');

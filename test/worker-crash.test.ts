@@ -53,6 +53,8 @@ test('killing the worker mid-quarantine and starting it again completes the inci
       tenants: [{ id: 'demo', domains: [DEMO_DOMAIN], provider: { type: 'simulated', scenario: 'scenario.json', stateFile: 'tenant.json', delaysMs: { move: 400 } } }],
       sources: [{ id: 'crash-source', key: 'crash-source-key' }],
       temporal: { taskQueue },
+      // One mailbox at a time, so the kill lands between moves.
+      worker: { mailboxConcurrency: 1 },
     }),
   );
   const env = { CLAWBACK_CONFIG: join(dir, 'clawback.yaml'), TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace };

@@ -266,7 +266,7 @@ export class Incident {
     const added: CopyState[] = [];
     for (const copy of copies) {
       const key = copyKey(copy);
-      const known = this.state.copies.find((c) => c.key === key);
+      const known = this.copyByKey.get(key);
       // A copy an undo put back and a re-pull found again (providers with stable ids keep its key).
       if (known?.status === 'restored' && !this.undone.has(mailboxKey(copy.mailbox))) {
         Object.assign(known, { status: 'found', folderPath: copy.folderPath, isRead: copy.isRead });
@@ -287,6 +287,7 @@ export class Incident {
         status: 'found',
       };
       this.state.copies.push(state);
+      this.copyByKey.set(key, state);
       this.copyFound.set(key, copy);
       added.push(state);
     }
@@ -296,6 +297,9 @@ export class Incident {
     this.touch();
     return added;
   }
+
+  /** The incident's copies by key: outcomes of a 10,000-mailbox pull are matched in constant time. */
+  private readonly copyByKey = new Map<string, CopyState>();
 
   /** The provider's view of each found copy, which quarantine and forward-following need. */
   private readonly copyFound = new Map<string, MessageCopy>();
@@ -326,15 +330,21 @@ export class Incident {
     this.touch();
   }
 
-  /** Found copies not yet pulled (the set a pull, or an approval, acts on). */
-  copiesToPull(): MessageCopy[] {
-    return this.foundCopies(this.state.copies.filter((c) => c.status === 'found'));
+  /** Copies handed to a quarantine activity that has not answered yet. */
+  private readonly pullsInFlight = new Set<string>();
+
+  /** Found copies no pull has taken yet, marked taken: parallel batches never pull a copy twice. */
+  claimCopiesToPull(): MessageCopy[] {
+    const copies = this.state.copies.filter((c) => c.status === 'found' && !this.pullsInFlight.has(c.key));
+    for (const copy of copies) this.pullsInFlight.add(copy.key);
+    return this.foundCopies(copies);
   }
 
   acceptPulls(outcomes: CopyOutcome<PullResult>[], action: QuarantineAction): void {
     const actor = this.pullActor;
     for (const { copyKey: key, result } of outcomes) {
-      const copy = this.state.copies.find((c) => c.key === key);
+      this.pullsInFlight.delete(key);
+      const copy = this.copyByKey.get(key);
       if (!copy) continue;
       const mutation = { mailbox: copy.mailbox.address, itemId: result.itemId, from: copy.folderPath, to: QUARANTINE_DESTINATION[action], result: result.outcome };
       const target = `${copy.mailbox.address} ${copy.folderPath}`;
@@ -513,7 +523,7 @@ export class Incident {
   acceptRestores(outcomes: CopyOutcome<RestoreResult>[]): void {
     const actor = `admin:${this.undoRequest?.actor ?? 'unknown'}`;
     for (const { copyKey: key, result } of outcomes) {
-      const copy = this.state.copies.find((c) => c.key === key);
+      const copy = this.copyByKey.get(key);
       if (!copy) continue;
       const mutation = {
         mailbox: copy.mailbox.address,

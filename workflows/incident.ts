@@ -19,6 +19,8 @@ import { chunk, Incident, type MailboxToSearch, type Target } from './incident-s
 import { alertUpdate, approveUpdate, repullUpdate, searchAttributes, stateQuery, undoUpdate } from './messages.js';
 
 const SWEEP_BATCH_SIZE = 500;
+/** Activities of one kind in flight at once for one incident. */
+const BATCH_WINDOW = 4;
 
 const retry = {
   initialInterval: '1s',
@@ -159,16 +161,16 @@ async function pullEverything(incident: Incident): Promise<void> {
   incident.setStatus('pulling');
   publish(incident);
   for (let target = incident.nextTarget(); target; target = incident.nextTarget()) {
-    await findTarget(incident, target);
-    await quarantine(incident, incident.copiesToPull());
+    await findTarget(incident, target, { pullAsFound: true });
+    await quarantine(incident, incident.claimCopiesToPull());
   }
   // Copies found before an approval are pulled now.
-  await quarantine(incident, incident.copiesToPull());
+  await quarantine(incident, incident.claimCopiesToPull());
   const status = incident.settle();
   await announce(incident, status === 'contained' ? 'incident.contained' : status === 'failed' ? 'incident.failed' : 'incident.partially_contained');
 }
 
-async function findTarget(incident: Incident, target: Target): Promise<void> {
+async function findTarget(incident: Incident, target: Target, { pullAsFound = false } = {}): Promise<void> {
   const { incidentId } = incident.state;
   const addresses = target.recipients.map((r) => r.address);
   const resolutions = await directory.resolveRecipients.executeWithOptions(
@@ -188,9 +190,25 @@ async function findTarget(incident: Incident, target: Target): Promise<void> {
   }
 
   const toSearch = incident.claimUnsearched(target, [...mailboxes, ...listed]);
-  for (const batch of chunk(toSearch, incident.options.mailboxBatchSize)) {
+  await windowed(chunk(toSearch, incident.options.mailboxBatchSize), async (batch, parallel) => {
     await searchBatch(incident, target, batch, 'search');
-  }
+    // Pulling each batch's copies at once shortens exposure on a large campaign.
+    if (pullAsFound && parallel) await quarantine(incident, incident.claimCopiesToPull());
+  });
+}
+
+/**
+ * Runs batches `BATCH_WINDOW` at a time (a sliding window, so the history grows with the work,
+ * not with waiting). Incidents started before parallel batches existed replay one at a time.
+ */
+async function windowed<T>(items: T[], run: (item: T, parallel: boolean) => Promise<void>): Promise<void> {
+  const parallel = patched('parallel-batches');
+  const width = parallel ? BATCH_WINDOW : 1;
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await run(items[next++]!, parallel);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
 }
 
 /** Searches one batch of mailboxes for the target's message and follows forwards from what it finds. Returns the new copies. */
@@ -249,7 +267,7 @@ async function followForwards(incident: Incident, target: Target, copies: Messag
 async function quarantine(incident: Incident, copies: MessageCopy[]): Promise<void> {
   const { incidentId } = incident.state;
   const action = incident.options.quarantineAction;
-  for (const batch of chunk(copies, incident.options.mailboxBatchSize)) {
+  await windowed(chunk(copies, incident.options.mailboxBatchSize), async (batch) => {
     try {
       const outcomes = await mailbox.quarantineCopies.executeWithOptions(
         { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry, summary: `${action}: ${batch.length} copy(ies)` },
@@ -261,7 +279,7 @@ async function quarantine(incident: Incident, copies: MessageCopy[]): Promise<vo
       incident.failPulls(batch, action, failureDetail(error));
     }
     publish(incident);
-  }
+  });
 }
 
 /** Compensation: every pulled copy back where it was. Runs to the end even if the workflow is cancelled. */
