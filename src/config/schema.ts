@@ -69,6 +69,13 @@ export const Config = z
       .strict()
       .default({ bodyLimitBytes: 1024 * 1024, temporalUiUrl: 'http://localhost:8233', publicUrl: 'http://localhost:8080' }),
     temporal: z.object({ taskQueue: z.string().min(1).default('clawback') }).strict().default({ taskQueue: 'clawback' }),
+    worker: z
+      .object({
+        /** Mailboxes one activity works on at once; providers limit per mailbox, not across them. */
+        mailboxConcurrency: z.number().int().min(1).max(64).default(8),
+      })
+      .strict()
+      .default({ mailboxConcurrency: 8 }),
   })
   .strict()
   .superRefine((config, ctx) => {
