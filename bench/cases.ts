@@ -11,5 +11,8 @@ export interface BenchCase {
   throttles: number | null;
   historyEvents: number | null;
   requestsPerSec?: number;
+  /** Campaigns: alert to the first copy in quarantine, and copies pulled in all. */
+  firstPulledMs?: number;
+  copiesPulled?: number;
   peakRssMb?: number;
 }

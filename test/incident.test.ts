@@ -283,6 +283,20 @@ test('the forward graph is served as SVG and linked from the incident details th
   assert.ok(metadata.currentDetails?.includes(`(http://localhost:8080/v1/incidents/${body.incidentId}/graph.svg)`), metadata.currentDetails);
 });
 
+test('copies and audit entries are read page by page; a bad page is a 400', async () => {
+  const { stack, alert } = await demo();
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const all = await stack.waitFor(body.incidentId, settled);
+  const page = await stack.request('GET', `/v1/incidents/${body.incidentId}?copiesOffset=2&copiesLimit=3&auditLimit=1`, { key: DEMO_SOURCE_KEY });
+  assert.equal(page.status, 200);
+  assert.deepEqual(page.body.copies.map((c: any) => c.key), all.copies.slice(2, 5).map((c: any) => c.key));
+  assert.deepEqual(page.body.pages.copies, { offset: 2, limit: 3, total: all.copies.length });
+  assert.equal(page.body.audit.length, 1);
+  assert.equal(page.body.pages.audit.total, all.audit.length);
+  assert.equal((await stack.request('GET', `/v1/incidents/${body.incidentId}?copiesLimit=0`, { key: DEMO_SOURCE_KEY })).status, 400);
+  assert.equal((await stack.request('GET', `/v1/incidents/${body.incidentId}?copiesLimit=9999`, { key: DEMO_SOURCE_KEY })).status, 400);
+});
+
 test('a record policy reports the blast radius and moves nothing', async () => {
   const { stack, alert, ids } = await demo({ policy: 'record' });
   const before = placements(stack, ids.message, ids.forward);

@@ -1,6 +1,9 @@
 import type {
   ApprovalThresholds,
   AuditEntry,
+  IncidentOutcome,
+  IncidentStateView,
+  StateView,
   CopyState,
   IncidentInput,
   IncidentState,
@@ -33,6 +36,9 @@ export interface MailboxToSearch {
  * reachable. External recipients and excluded mailboxes are out of scope: listed, not blocking.
  */
 const BLOCKING_RESIDUAL: ResidualExposure['reason'][] = ['unknown-recipient', 'over-scope-limit', 'provider-failure', 'undone'];
+
+/** Copies or audit entries per page when a reader does not say. */
+const DEFAULT_PAGE = 1000;
 
 /** Histories recorded before these options existed carry no value for them. */
 const NO_THRESHOLDS: ApprovalThresholds = { vipMailboxes: [], sharedMailboxes: false };
@@ -85,6 +91,29 @@ export class Incident {
 
   get options() {
     return this.input.options;
+  }
+
+  /** The state with `copies` and `audit` cut to the requested pages. */
+  view(requested: Partial<StateView> = {}): IncidentStateView {
+    const copiesOffset = requested.copiesOffset ?? 0;
+    const copiesLimit = requested.copiesLimit ?? DEFAULT_PAGE;
+    const auditOffset = requested.auditOffset ?? 0;
+    const auditLimit = requested.auditLimit ?? DEFAULT_PAGE;
+    const { copies, audit } = this.state;
+    return {
+      ...this.state,
+      copies: copies.slice(copiesOffset, copiesOffset + copiesLimit),
+      audit: audit.slice(auditOffset, auditOffset + auditLimit),
+      pages: {
+        copies: { offset: copiesOffset, limit: copiesLimit, total: copies.length },
+        audit: { offset: auditOffset, limit: auditLimit, total: audit.length },
+      },
+    };
+  }
+
+  get outcome(): IncidentOutcome {
+    const { incidentId, status, counts } = this.state;
+    return { incidentId, status, counts };
   }
 
   get links() {

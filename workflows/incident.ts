@@ -11,7 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { IncidentEventType } from '../src/domain/events.js';
-import type { IncidentInput, IncidentState } from '../src/domain/incident.js';
+import type { IncidentInput, IncidentOutcome } from '../src/domain/incident.js';
 import type { MessageCopy } from '../src/domain/mail.js';
 import { PERMANENT_PROVIDER_ERRORS } from '../src/providers/errors.js';
 import { incidentDetails } from './details.js';
@@ -45,15 +45,15 @@ const notifier = proxyActivities<Activities>({
  * One incident: everything Clawback does about one malicious message, from the first alert to
  * containment, held open for merged alerts and undo until `holdOpenMs` has passed.
  */
-export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
+export async function incidentWorkflow(input: IncidentInput): Promise<IncidentOutcome> {
   const incident = new Incident(input);
-  setHandler(stateQuery, () => incident.state);
+  setHandler(stateQuery, (view) => incident.view(view));
   setHandler(alertUpdate, (received) => incident.receiveAlert(received));
   setHandler(
     approveUpdate,
     (action) => {
       incident.approve(action);
-      return incident.state;
+      return incident.view();
     },
     { validator: (action) => incident.validateApprove(action) },
   );
@@ -62,7 +62,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     async (action) => {
       const ticket = incident.requestUndo(action);
       await condition(() => incident.undosCompleted >= ticket);
-      return incident.state;
+      return incident.view();
     },
     { validator: (action) => incident.validateUndo(action) },
   );
@@ -70,7 +70,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     repullUpdate,
     (action) => {
       incident.requestRepull(action);
-      return incident.state;
+      return incident.view();
     },
     { validator: (action) => incident.validateRepull(action) },
   );
@@ -138,16 +138,16 @@ async function approval(incident: Incident): Promise<boolean> {
 }
 
 /** Ends a dry run, or an approval that never came: what was found is reported, nothing moved. */
-async function record(incident: Incident): Promise<IncidentState> {
+async function record(incident: Incident): Promise<IncidentOutcome> {
   incident.markRecorded();
   incident.setStatus('recorded');
   await announce(incident, 'incident.recorded');
   return finish(incident);
 }
 
-async function finish(incident: Incident): Promise<IncidentState> {
+async function finish(incident: Incident): Promise<IncidentOutcome> {
   await condition(allHandlersFinished);
-  return incident.state;
+  return incident.outcome;
 }
 
 /** Resolve → expand → search → follow forwards, for every queued target, recursively. */

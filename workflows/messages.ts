@@ -1,7 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Alert } from '../src/domain/alert.js';
-import type { IncidentState } from '../src/domain/incident.js';
+import type { IncidentStateView, StateView } from '../src/domain/incident.js';
 
 /** One alert about the incident's message, as the API received it. */
 export interface AlertReceived {
@@ -27,11 +27,13 @@ export interface AdminAction {
   /** Undo and re-pull: the mailboxes (primary addresses) to act on; absent = all. */
   mailboxes?: string[];
 }
-export const approveUpdate = defineUpdate<IncidentState, [AdminAction]>('approve');
-export const undoUpdate = defineUpdate<IncidentState, [AdminAction]>('undo');
-export const repullUpdate = defineUpdate<IncidentState, [AdminAction]>('repull');
+/** Admin updates answer with the incident's first pages: a whole large incident would not fit one payload. */
+export const approveUpdate = defineUpdate<IncidentStateView, [AdminAction]>('approve');
+export const undoUpdate = defineUpdate<IncidentStateView, [AdminAction]>('undo');
+export const repullUpdate = defineUpdate<IncidentStateView, [AdminAction]>('repull');
 
-export const stateQuery = defineQuery<IncidentState>('state');
+/** The incident with the requested pages of copies and audit entries (defaults: the first 1,000 of each). */
+export const stateQuery = defineQuery<IncidentStateView, [Partial<StateView>?]>('state');
 
 /** Search attributes analysts filter on in the Temporal UI (`ClawbackStatus = "contained"`). */
 export const searchAttributes = {

@@ -169,6 +169,28 @@ export const IncidentState = z.object({
 });
 export type IncidentState = z.infer<typeof IncidentState>;
 
+/** A slice of one of the incident's long lists. */
+export const ListPage = z.object({ offset: z.number().int().min(0), limit: z.number().int().min(1), total: z.number().int().min(0) });
+
+/** Which slices of the copies and the audit trail a reader wants; a 10,000-mailbox incident is read page by page. */
+export const StateView = z
+  .object({
+    copiesOffset: z.coerce.number().int().min(0).default(0),
+    copiesLimit: z.coerce.number().int().min(1).max(5000).default(1000),
+    auditOffset: z.coerce.number().int().min(0).default(0),
+    auditLimit: z.coerce.number().int().min(1).max(5000).default(1000),
+  })
+  .strict();
+export type StateView = z.infer<typeof StateView>;
+
+/** The incident as readers get it: everything, with `copies` and `audit` cut to the requested pages. */
+export const IncidentStateView = IncidentState.extend({ pages: z.object({ copies: ListPage, audit: ListPage }) });
+export type IncidentStateView = z.infer<typeof IncidentStateView>;
+
+/** What the workflow returns when it ends: small, whatever the campaign's size (the rest stays queryable). */
+export const IncidentOutcome = IncidentState.pick({ incidentId: true, status: true, counts: true });
+export type IncidentOutcome = z.infer<typeof IncidentOutcome>;
+
 export const ApproveRequest = z.object({ reason: z.string().max(2000).optional() }).strict();
 const MailboxSelection = z
   .array(z.email().toLowerCase())

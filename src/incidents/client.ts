@@ -8,7 +8,7 @@ import {
 import type { Alert } from '../domain/alert.js';
 import { incidentIdFor, incidentIdFromPath, incidentWorkflowId } from '../domain/ids.js';
 import type { Config } from '../config/schema.js';
-import { IncidentOptions, strictestPolicy, type IncidentState, type Policy } from '../domain/incident.js';
+import { IncidentOptions, strictestPolicy, type IncidentState, type IncidentStateView, type Policy, type StateView } from '../domain/incident.js';
 import { incidentWorkflow } from '../../workflows/incident.js';
 import { alertUpdate, approveUpdate, repullUpdate, searchAttributes, stateQuery, undoUpdate, type AdminAction } from '../../workflows/messages.js';
 import { incidentLog } from '../log.js';
@@ -37,9 +37,12 @@ export interface SubmittedAlert {
   status: 'started' | 'merged';
 }
 
+/** Copies or audit entries per query when reading a whole incident: well under a query's size limit. */
+const FULL_PAGE = 5000;
+
 /** An incident's state and the workflow run that holds it (the Temporal UI links to runs). */
 export interface IncidentSnapshot {
-  state: IncidentState;
+  state: IncidentStateView;
   runId: string;
 }
 
@@ -114,17 +117,35 @@ export class IncidentClient {
     return (this.options.tenantPolicies ?? []).filter((tenant) => tenant.domains.some((domain) => domains.has(domain))).map((tenant) => tenant.policy);
   }
 
-  async state(idOrWorkflowId: string): Promise<IncidentSnapshot> {
+  /**
+   * The incident with the requested pages of copies and audit entries. A closed incident is
+   * answered too: a worker replays its history to run the query.
+   */
+  async state(idOrWorkflowId: string, view: Partial<StateView> = {}): Promise<IncidentSnapshot> {
     const incidentId = incidentIdFromPath(idOrWorkflowId);
     const handle = this.options.client.workflow.getHandle(incidentWorkflowId(incidentId));
     try {
-      const { status, runId } = await handle.describe();
-      const state = status.name === 'COMPLETED' ? ((await handle.result()) as IncidentState) : await handle.query(stateQuery);
-      return { state, runId };
+      const { runId } = await handle.describe();
+      return { state: await handle.query(stateQuery, view), runId };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new IncidentNotFound(incidentId);
       throw error;
     }
+  }
+
+  /** Every copy and audit entry, page after page: for exports and the forward graph. */
+  async fullState(idOrWorkflowId: string): Promise<IncidentState> {
+    const { state } = await this.state(idOrWorkflowId, { copiesLimit: FULL_PAGE, auditLimit: FULL_PAGE });
+    const { pages, ...rest } = state;
+    const copies = [...state.copies];
+    const audit = [...state.audit];
+    while (copies.length < pages.copies.total || audit.length < pages.audit.total) {
+      const next = await this.state(idOrWorkflowId, { copiesOffset: copies.length, copiesLimit: FULL_PAGE, auditOffset: audit.length, auditLimit: FULL_PAGE });
+      if (next.state.copies.length === 0 && next.state.audit.length === 0) break;
+      copies.push(...next.state.copies);
+      audit.push(...next.state.audit);
+    }
+    return { ...rest, copies, audit };
   }
 
   approve(idOrWorkflowId: string, action: AdminAction): Promise<IncidentSnapshot> {
@@ -141,7 +162,7 @@ export class IncidentClient {
 
   private async update(
     idOrWorkflowId: string,
-    send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<IncidentState>,
+    send: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<IncidentStateView>,
   ): Promise<IncidentSnapshot> {
     const incidentId = incidentIdFromPath(idOrWorkflowId);
     const handle = this.options.client.workflow.getHandle(incidentWorkflowId(incidentId));

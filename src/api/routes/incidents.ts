@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { ApproveRequest, IncidentState, RepullRequest, UndoRequest } from '../../domain/incident.js';
+import { ApproveRequest, IncidentStateView, RepullRequest, StateView, UndoRequest } from '../../domain/incident.js';
 import type { IncidentSnapshot } from '../../incidents/client.js';
 import { incidentIdFromPath, incidentWorkflowId } from '../../domain/ids.js';
 import type { ApiDeps, ApiEnv } from '../env.js';
@@ -8,7 +8,7 @@ import { errorResponses } from '../errors.js';
 import { auditCsv, auditJsonLines } from '../audit-export.js';
 import { forwardGraphSvg } from '../../incidents/forward-graph.js';
 
-const IncidentView = IncidentState.extend({
+const IncidentView = IncidentStateView.extend({
   workflowId: z.string(),
   runId: z.string(),
   links: z.object({ self: z.string(), temporalUi: z.string() }),
@@ -19,9 +19,9 @@ const IdParam = z.object({ id: z.string().min(1).max(200).describe('incident id 
 const readIncident = createRoute({
   method: 'get',
   path: '/v1/incidents/{id}',
-  summary: 'The incident: status, every copy with its provenance and result, counts, residual exposure, audit trail',
+  summary: 'The incident: status, counts, residual exposure, and pages of its copies (provenance, result) and audit trail',
   security: [{ bearer: [] }],
-  request: { params: IdParam },
+  request: { params: IdParam, query: StateView },
   responses: {
     200: { description: 'the incident', content: { 'application/json': { schema: IncidentView } } },
     ...errorResponses(401, 403, 404),
@@ -99,11 +99,11 @@ export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
 
   return app
     .openapi(readIncident, async (c) => {
-      const snapshot = await deps.incidents.state(incidentIdFromPath(c.req.valid('param').id));
+      const snapshot = await deps.incidents.state(incidentIdFromPath(c.req.valid('param').id), c.req.valid('query'));
       return c.json(view(c.req.url, snapshot), 200);
     })
     .openapi(exportAudit, async (c) => {
-      const { state } = await deps.incidents.state(incidentIdFromPath(c.req.valid('param').id));
+      const state = await deps.incidents.fullState(incidentIdFromPath(c.req.valid('param').id));
       const csv = c.req.valid('query').format === 'csv';
       return c.body(csv ? auditCsv(state.incidentId, state.audit) : auditJsonLines(state.incidentId, state.audit), 200, {
         'content-type': csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
@@ -111,7 +111,7 @@ export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
       });
     })
     .openapi(forwardGraph, async (c) => {
-      const { state } = await deps.incidents.state(incidentIdFromPath(c.req.valid('param').id));
+      const state = await deps.incidents.fullState(incidentIdFromPath(c.req.valid('param').id));
       return c.body(await forwardGraphSvg(state), 200, { 'content-type': 'image/svg+xml; charset=utf-8' });
     })
     .openapi(approveIncident, async (c) => {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type {
   Forward,
   GroupExpansion,
@@ -30,6 +31,11 @@ export interface SimulatedProviderOptions {
   stateFile?: string;
   /** Sleep per call, and per message for 'move': lets tests stop a worker mid-quarantine. */
   delaysMs?: Partial<Record<DelayedOperation, number>>;
+  /**
+   * Calls the simulated service works on at once, tenant-wide (an EWSMaxConcurrency-like
+   * limit); the rest queue. Unlimited when absent. Benchmarks derive their floor from it.
+   */
+  maxConcurrentCalls?: number;
   quarantine?: QuarantineSettingsInput;
 }
 
@@ -51,8 +57,12 @@ export class SimulatedProvider implements MailProvider {
   private readonly stateFile: TenantStateFile | undefined;
   private readonly delaysMs: Partial<Record<DelayedOperation, number>>;
   private readonly settings: QuarantineSettings;
+  private readonly serviceSlots: LimitFunction | undefined;
+  /** Calls made, per operation: what a benchmark reports as requests. */
+  readonly calls: Record<DelayedOperation, number> = { resolve: 0, expandGroup: 0, findCopies: 0, findForwards: 0, move: 0 };
 
-  constructor({ tenant, stateFile, delaysMs = {}, quarantine = {} }: SimulatedProviderOptions) {
+  constructor({ tenant, stateFile, delaysMs = {}, quarantine = {}, maxConcurrentCalls }: SimulatedProviderOptions) {
+    this.serviceSlots = maxConcurrentCalls === undefined ? undefined : pLimit(maxConcurrentCalls);
     this.tenant = tenant;
     this.settings = QuarantineSettings.parse(quarantine);
     this.tenantId = tenant.tenantId;
@@ -305,9 +315,12 @@ export class SimulatedProvider implements MailProvider {
     };
   }
 
+  /** One call to the simulated service: counted, and as slow as configured once it gets a slot. */
   private async delay(operation: DelayedOperation): Promise<void> {
+    this.calls[operation]++;
     const ms = this.delaysMs[operation] ?? 0;
-    if (ms > 0) await sleep(ms);
+    if (ms === 0) return;
+    await (this.serviceSlots ? this.serviceSlots(() => sleep(ms)) : sleep(ms));
   }
 
   private async save(): Promise<void> {
