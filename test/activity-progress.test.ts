@@ -9,7 +9,7 @@ test('groups run a bounded number at a time, and every result comes back', async
   let inFlight = 0;
   let most = 0;
   const env = new MockActivityEnvironment();
-  const results = await env.run(() =>
+  const results: number[] = await env.run(() =>
     eachWithProgress(
       Array.from({ length: 10 }, (_, i) => i),
       async (group) => {
@@ -28,7 +28,7 @@ test('groups run a bounded number at a time, and every result comes back', async
 test('a retried attempt skips the groups its heartbeats say are finished', async () => {
   const ran: number[] = [];
   const env = new MockActivityEnvironment({ heartbeatDetails: { finished: [0, 2], results: ['a', 'c'] } });
-  const results = await env.run(() =>
+  const results: string[] = await env.run(() =>
     eachWithProgress(['a', 'b', 'c', 'd'], async (group) => {
       ran.push(['a', 'b', 'c', 'd'].indexOf(group));
       return [group];

@@ -20,7 +20,9 @@ test('without CLAWBACK_CONFIG the demo runs with the documented keys', () => {
   const auth = new Authenticator(config, {});
   assert.equal(auth.identify('Bearer demo-source-key')?.kind, 'source');
   assert.equal(auth.identify('Bearer demo-admin-key')?.kind, 'admin');
-  assert.equal(config.tenants[0]?.provider.stateFile, '/data/demo-tenant.json');
+  const provider = config.tenants[0]?.provider;
+  assert.ok(provider?.type === 'simulated');
+  assert.equal(provider.stateFile, '/data/demo-tenant.json');
 });
 
 test('a bad config file is refused with every bad path named', () => {
@@ -82,8 +84,10 @@ admins: [{ id: lead, key: { sha256: ${digest} } }]
 `);
   const { config } = loadConfig({ CLAWBACK_CONFIG: file });
   const dir = file.slice(0, file.lastIndexOf('/'));
-  assert.equal(config.tenants[0]?.provider.scenario, join(dir, 'scen.json'));
-  assert.equal(config.tenants[0]?.provider.stateFile, join(dir, 'state/t.json'));
+  const provider = config.tenants[0]?.provider;
+  assert.ok(provider?.type === 'simulated');
+  assert.equal(provider.scenario, join(dir, 'scen.json'));
+  assert.equal(provider.stateFile, join(dir, 'state/t.json'));
   const auth = new Authenticator(config, { GW_KEY: 'gateway-secret' });
   assert.deepEqual(auth.identify('Bearer gateway-secret'), { kind: 'source', id: 'gw', rights: ['alerts:submit', 'incidents:read'], policy: 'approval' });
   assert.equal(auth.identify('Bearer admin-secret-key')?.id, 'lead');

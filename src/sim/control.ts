@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { issuesOf } from '../domain/issues.js';
 import { FaultPlan } from './faults.js';
+import { SimLimits } from './limits.js';
 import type { SimContext } from './face.js';
 import { Tenant } from './model.js';
 import { Scenario, ScenarioMessage } from './scenario.js';
@@ -10,7 +11,8 @@ const LateDelivery = z.object({ message: ScenarioMessage, receivedAt: z.iso.date
 
 /**
  * The simulator's own API, apart from the provider faces and bound to loopback only: load or
- * reset a scenario, deliver mail late, see where every copy is, read request counters, set faults.
+ * reset a scenario, deliver mail late, see where every copy is, read request counters, set
+ * faults and limits.
  */
 export function controlApp(ctx: SimContext): Hono {
   const app = new Hono();
@@ -22,6 +24,9 @@ export function controlApp(ctx: SimContext): Hono {
     const parsed = Scenario.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return c.json(invalid(parsed.error), 400);
     ctx.tenant.current = Tenant.fromScenario(parsed.data);
+    // A scenario brings its own latency, faults and limits; one without them runs at defaults.
+    ctx.faults.set(parsed.data.simulation?.faults ?? {});
+    ctx.limits.current = SimLimits.parse(parsed.data.simulation?.limits ?? {});
     ctx.counters.reset();
     return c.json({ tenantId: ctx.tenant.current.tenantId, mailboxes: ctx.tenant.current.mailboxes().length });
   });
@@ -43,6 +48,14 @@ export function controlApp(ctx: SimContext): Hono {
   app.delete('/counters', (c) => {
     ctx.counters.reset();
     return c.body(null, 204);
+  });
+
+  app.get('/limits', (c) => c.json(ctx.limits.current));
+  app.put('/limits', async (c) => {
+    const parsed = SimLimits.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success) return c.json(invalid(parsed.error), 400);
+    ctx.limits.current = parsed.data;
+    return c.json(ctx.limits.current);
   });
 
   app.get('/faults', (c) => c.json(ctx.faults.current));

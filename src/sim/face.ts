@@ -2,6 +2,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Context, Hono } from 'hono';
 import type { Counters } from './counters.js';
 import type { FaultOutcome, Faults } from './faults.js';
+import type { LimitsHolder } from './limits.js';
 import type { Tenant } from './model.js';
 import type { TokenService } from './tokens.js';
 
@@ -14,6 +15,8 @@ export interface TenantHolder {
 export interface SimContext {
   tenant: TenantHolder;
   faults: Faults;
+  /** Service limits in force (scenario or control API overrides of the faces' defaults). */
+  limits: LimitsHolder;
   counters: Counters;
   tokens: TokenService;
   /** `https://127.0.0.1:PORT`, for absolute links such as `@odata.nextLink`. */

@@ -20,7 +20,13 @@ export interface RunSimOptions {
 /** `clawback sim`: the simulated tenant with every protocol face, until stopped. */
 export async function runSim({ scenarioFile, port, controlPort, caFile }: RunSimOptions): Promise<SimServer> {
   const scenario = scenarioFile ? await loadScenario(scenarioFile) : demoScenario;
-  const sim = await startSimServer({ tenant: Tenant.fromScenario(scenario), faces: [graphFace, ewsFace, gmailFace], port, controlPort });
+  const sim = await startSimServer({
+    tenant: Tenant.fromScenario(scenario),
+    faces: [graphFace, ewsFace, gmailFace],
+    port,
+    controlPort,
+    ...scenario.simulation,
+  });
   mkdirSync(dirname(caFile), { recursive: true });
   writeFileSync(caFile, sim.caCert);
   process.stdout.write(

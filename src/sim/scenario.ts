@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { MessageId } from '../domain/message-id.js';
+import { FaultPlan } from './faults.js';
 import { isValidFolderPath } from './folders.js';
+import { SimLimits } from './limits.js';
 import { InvalidInput, parseOrThrow } from '../domain/issues.js';
 
 /**
@@ -115,6 +117,11 @@ export const Scenario = z
     messages: z.array(ScenarioMessage).default([]),
     forwards: z.array(ScenarioForward).default([]),
     moves: z.array(ScenarioMove).default([]),
+    simulation: z
+      .object({ faults: FaultPlan.optional(), limits: SimLimits.optional() })
+      .strict()
+      .optional()
+      .describe("the simulated services' latency, injected faults and limits while this scenario is loaded"),
   })
   .strict()
   .superRefine((scenario, ctx) => {

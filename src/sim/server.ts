@@ -5,6 +5,7 @@ import { Counters } from './counters.js';
 import { controlApp } from './control.js';
 import type { Face, SimContext, SimEnv } from './face.js';
 import { Faults, type FaultPlanInput } from './faults.js';
+import { LimitsHolder, type SimLimitsInput } from './limits.js';
 import type { Tenant } from './model.js';
 import { generateTlsMaterial } from './tls.js';
 import { TokenService } from './tokens.js';
@@ -17,6 +18,7 @@ export interface SimServerOptions {
   /** Plain-HTTP port of the control API, always on 127.0.0.1; 0 = any free port. */
   controlPort?: number;
   faults?: FaultPlanInput;
+  limits?: SimLimitsInput;
 }
 
 export interface SimServer {
@@ -49,6 +51,7 @@ export async function startSimServer(options: SimServerOptions): Promise<SimServ
   const context: SimContext = {
     tenant: { current: options.tenant },
     faults: new Faults(options.faults),
+    limits: new LimitsHolder(options.limits),
     counters: new Counters(),
     tokens: new TokenService(),
     baseUrl: () => url,

@@ -27,11 +27,12 @@ export interface GmailFaceOptions {
  */
 export function createGmailFace(options: GmailFaceOptions = {}): Face {
   return (ctx) => {
-    const quota: QuotaOptions = {
+    const quota = (): QuotaOptions => ({
       ...DEFAULT_QUOTA,
       ...options.quota,
+      ...ctx.limits.current.gmail,
       costs: { ...DEFAULT_QUOTA.costs, ...options.quota?.costs },
-    };
+    });
     const now = options.now ?? Date.now;
     const env: GmailFaceEnv = { ctx, quota, ledger: new QuotaLedger(quota, now), now };
     const app = new Hono<SimEnv>();

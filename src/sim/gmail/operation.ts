@@ -13,7 +13,8 @@ import type { GmailMethod, QuotaLedger, QuotaOptions } from './quota.js';
 /** What every route of the face shares: the simulator, the quota ledger and the clock. */
 export interface GmailFaceEnv {
   ctx: SimContext;
-  quota: QuotaOptions;
+  /** The quota in force, read per call: the control API may change it. */
+  quota: () => QuotaOptions;
   ledger: QuotaLedger;
   now: () => number;
 }
@@ -28,7 +29,7 @@ export async function enterOperation(env: GmailFaceEnv, c: Context<SimEnv>, oper
   if (await transportFault(c, outcome)) return c.body(null);
   if (outcome?.kind === 'throttle') {
     env.ctx.counters.throttle(operation);
-    return userRateLimitExceeded(env.quota.status, outcome.retryAfterMs, env.now());
+    return userRateLimitExceeded(env.quota().status, outcome.retryAfterMs, env.now());
   }
   if (outcome?.kind === 'status') return injectedStatus(outcome.status);
   return undefined;
@@ -57,7 +58,7 @@ export function gmailMethod(env: GmailFaceEnv, method: GmailMethod, handler: Gma
     const overQuota = env.ledger.charge(mailbox.id, method);
     if (overQuota) {
       env.ctx.counters.throttle(operation);
-      return userRateLimitExceeded(env.quota.status, overQuota.retryAfterMs, env.now());
+      return userRateLimitExceeded(env.quota().status, overQuota.retryAfterMs, env.now());
     }
     try {
       return await handler(c, mailbox);

@@ -48,23 +48,25 @@ const WINDOW_MS = 60_000;
 export class QuotaLedger {
   private readonly spent = new Map<string, { at: number; units: number }[]>();
 
+  /** `quota` is read on every charge, so limits changed at run time apply at once. */
   constructor(
-    private readonly options: QuotaOptions,
+    private readonly quota: () => QuotaOptions,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** Charges the call to the user; when the minute's units are spent, says how long to wait instead. */
   charge(userKey: string, method: GmailMethod): { retryAfterMs: number } | undefined {
     const now = this.now();
+    const options = this.quota();
     const entries = (this.spent.get(userKey) ?? []).filter((entry) => entry.at > now - WINDOW_MS);
-    const cost = this.options.costs[method];
+    const cost = options.costs[method];
     let used = entries.reduce((sum, entry) => sum + entry.units, 0);
-    if (used + cost > this.options.unitsPerMinute) {
+    if (used + cost > options.unitsPerMinute) {
       this.spent.set(userKey, entries);
       // The earliest moment enough older charges have left the window.
       for (const entry of entries) {
         used -= entry.units;
-        if (used + cost <= this.options.unitsPerMinute) return { retryAfterMs: entry.at + WINDOW_MS - now };
+        if (used + cost <= options.unitsPerMinute) return { retryAfterMs: entry.at + WINDOW_MS - now };
       }
       return { retryAfterMs: WINDOW_MS };
     }

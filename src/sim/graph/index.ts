@@ -21,7 +21,8 @@ export interface GraphFaceOptions {
  */
 export function createGraphFace(options: GraphFaceOptions = {}): Face {
   return (ctx) => {
-    const runtime: GraphRuntime = { ctx, limits: new MailboxLimits({ ...OUTLOOK_MAILBOX_LIMITS, ...options.mailboxLimits }) };
+    const limits = () => ({ ...OUTLOOK_MAILBOX_LIMITS, ...options.mailboxLimits, ...ctx.limits.current.graph });
+    const runtime: GraphRuntime = { ctx, limits: new MailboxLimits(limits) };
 
     const api = new Hono<SimEnv>();
     api.use('*', async (c, next) => {

@@ -26,25 +26,27 @@ interface MailboxUsage {
 export class MailboxLimits {
   private readonly usage = new Map<string, MailboxUsage>();
 
+  /** `limits` is read on every request, so limits changed at run time apply at once. */
   constructor(
-    private readonly options: MailboxLimitOptions,
+    private readonly limits: () => MailboxLimitOptions,
     private readonly now: () => number = Date.now,
   ) {}
 
   admit(mailboxId: string): Admission {
     const now = this.now();
+    const options = this.limits();
     let usage = this.usage.get(mailboxId);
     if (!usage) {
       usage = { inFlight: 0, windowStart: now, requestsInWindow: 0 };
       this.usage.set(mailboxId, usage);
-    } else if (now - usage.windowStart >= this.options.windowMs) {
+    } else if (now - usage.windowStart >= options.windowMs) {
       usage.windowStart = now;
       usage.requestsInWindow = 0;
     }
-    if (usage.requestsInWindow >= this.options.requestsPerWindow) {
-      return { admitted: false, reason: 'budget', retryAfterMs: usage.windowStart + this.options.windowMs - now };
+    if (usage.requestsInWindow >= options.requestsPerWindow) {
+      return { admitted: false, reason: 'budget', retryAfterMs: usage.windowStart + options.windowMs - now };
     }
-    if (usage.inFlight >= this.options.concurrentRequests) {
+    if (usage.inFlight >= options.concurrentRequests) {
       // Exchange does not say when a slot frees; one second is what it usually answers.
       return { admitted: false, reason: 'concurrency', retryAfterMs: 1000 };
     }
