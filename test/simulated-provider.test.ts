@@ -202,6 +202,11 @@ test('quarantine-mailbox keeps one raw copy per incident in the quarantine mailb
     placements(tenant).filter((p) => p.startsWith(a.bob) || p.startsWith(a.carol) || p.includes('Clawback Incidents')),
     [`${a.bob} ${QUARANTINE_FOLDER_NAME} read`, `${a.carol} ${QUARANTINE_FOLDER_NAME} unread`, `${a.finance} Clawback Incidents/incident-7 unread`],
   );
+  assert.deepEqual(
+    (await copiesIn(provider, a.finance)).map((copy) => copy.folderPath),
+    ['Junk Email'],
+    "the quarantine mailbox's own copy is found, its evidence is not",
+  );
   await provider.restore(records);
   assert.ok(placements(tenant).includes(`${a.finance} Clawback Incidents/incident-7 unread`), 'undo leaves the evidence');
   assert.ok(placements(tenant).includes(`${a.carol} Inbox/Invoices unread`));

@@ -114,7 +114,11 @@ export class SimulatedProvider implements MailProvider {
     const quarantine = this.tenant.findFolder(mailboxId, this.settings.folderName);
     const byMessageId = this.tenant.findMessages(mailboxId, query.messageId);
     const matches = byMessageId.length > 0 ? byMessageId : this.fallbackMatches(mailboxId, query);
-    return matches.filter((message) => message.folderId !== quarantine?.id).map((message) => this.messageCopy(mailbox, message));
+    // In the quarantine mailbox, the evidence kept for incidents is contained too.
+    const isQuarantineMailbox = mailbox.address.toLowerCase() === this.settings.mailbox;
+    const contained = (message: MessageView) =>
+      message.folderId === quarantine?.id || (isQuarantineMailbox && message.folderPath.startsWith(`${EVIDENCE_FOLDER_NAME}/`));
+    return matches.filter((message) => !contained(message)).map((message) => this.messageCopy(mailbox, message));
   }
 
   /**
