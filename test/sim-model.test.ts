@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,17 +45,6 @@ async function scenarioIssues(scenario: unknown): Promise<{ path: string; messag
   );
   assert.ok(error instanceof ScenarioError);
   return error.issues;
-}
-
-/** A small deterministic generator (mulberry32), so a failing sequence can be replayed. */
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 test('the demo scenario validates and seeds the copies its documentation describes', () => {
@@ -227,47 +217,59 @@ test('fromJSON refuses a state that is not a tenant', () => {
   assert.throws(() => Tenant.fromJSON({ tenantId: 'x' }));
 });
 
+/** One step of a user's (or a provider's) work on a mailbox; indexes pick among what exists at that moment. */
+const Step = fc.oneof(
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('create' as const), mailbox: fc.nat(), parent: fc.nat(), hidden: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), mailbox: fc.nat(), folder: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reload' as const) }) },
+  { weight: 16, arbitrary: fc.record({ kind: fc.constant('move' as const), mailbox: fc.nat(), message: fc.nat(), folder: fc.nat() }) },
+);
+
 test('any sequence of moves keeps every message in exactly one folder', () => {
-  const random = seededRandom(20261201);
-  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
-  let tenant = demoTenant();
-  const mailboxIds = tenant.mailboxes().map((m) => m.id);
-  const allMessages = () => new Set(mailboxIds.flatMap((id) => tenant.messagesOf(id).map((m) => m.immutableId)));
-  const messages = allMessages();
-  const itemIdsSeen = new Set(mailboxIds.flatMap((id) => tenant.messagesOf(id).map((m) => m.itemId)));
+  fc.assert(
+    fc.property(fc.array(Step, { minLength: 1, maxLength: 200 }), (steps) => {
+      let tenant = demoTenant();
+      const mailboxIds = tenant.mailboxes().map((m) => m.id);
+      const messages = new Set(mailboxIds.flatMap((id) => tenant.messagesOf(id).map((m) => m.immutableId)));
+      const itemIdsSeen = new Set(mailboxIds.flatMap((id) => tenant.messagesOf(id).map((m) => m.itemId)));
+      const at = <T>(items: T[], index: number): T | undefined => items[index % Math.max(items.length, 1)];
 
-  for (let step = 0; step < 1000; step++) {
-    const mailboxId = pick(mailboxIds);
-    const folders = tenant.listFolders(mailboxId, { includeHidden: true });
-    const roll = random();
-    if (roll < 0.1) {
-      tenant.createFolder(mailboxId, `folder ${step}`, { parentFolderId: pick(folders).id, isHidden: random() < 0.3 });
-    } else if (roll < 0.15) {
-      const userFolders = folders.filter((f) => !f.wellKnownName);
-      if (userFolders.length > 0) tenant.deleteFolder(mailboxId, pick(userFolders).id);
-    } else if (roll < 0.2) {
-      tenant = Tenant.fromJSON(JSON.parse(JSON.stringify(tenant)));
-    } else {
-      const candidates = tenant.messagesOf(mailboxId);
-      if (candidates.length === 0) continue;
-      const moved = tenant.move(mailboxId, pick(candidates).itemId, pick(folders).id);
-      assert.ok(!itemIdsSeen.has(moved.itemId), `item id ${moved.itemId} was used before`);
-      itemIdsSeen.add(moved.itemId);
-    }
-
-    const timesSeen = new Map<string, number>();
-    for (const id of mailboxIds) {
-      const root = tenant.requireFolder(id, 'msgfolderroot');
-      for (const folder of [root, ...tenant.listFolders(id, { includeHidden: true })]) {
-        for (const message of tenant.messagesIn(id, folder.id)) {
-          assert.equal(message.folderId, folder.id);
-          timesSeen.set(message.immutableId, (timesSeen.get(message.immutableId) ?? 0) + 1);
+      steps.forEach((step, n) => {
+        if (step.kind === 'reload') {
+          tenant = Tenant.fromJSON(JSON.parse(JSON.stringify(tenant)));
+          return;
         }
-      }
-    }
-    assert.deepEqual(new Set(timesSeen.keys()), messages, `step ${step}: a message was lost or appeared`);
-    assert.ok([...timesSeen.values()].every((n) => n === 1), `step ${step}: a message is in two folders`);
-  }
+        const mailboxId = at(mailboxIds, step.mailbox)!;
+        const folders = tenant.listFolders(mailboxId, { includeHidden: true });
+        if (step.kind === 'create') {
+          tenant.createFolder(mailboxId, `folder ${n}`, { parentFolderId: at(folders, step.parent)!.id, isHidden: step.hidden });
+        } else if (step.kind === 'delete') {
+          const userFolder = at(folders.filter((f) => !f.wellKnownName), step.folder);
+          if (userFolder) tenant.deleteFolder(mailboxId, userFolder.id);
+        } else {
+          const message = at(tenant.messagesOf(mailboxId), step.message);
+          if (!message) return;
+          const moved = tenant.move(mailboxId, message.itemId, at(folders, step.folder)!.id);
+          assert.ok(!itemIdsSeen.has(moved.itemId), `item id ${moved.itemId} was used before`);
+          itemIdsSeen.add(moved.itemId);
+        }
+
+        const timesSeen = new Map<string, number>();
+        for (const id of mailboxIds) {
+          const root = tenant.requireFolder(id, 'msgfolderroot');
+          for (const folder of [root, ...tenant.listFolders(id, { includeHidden: true })]) {
+            for (const held of tenant.messagesIn(id, folder.id)) {
+              assert.equal(held.folderId, folder.id);
+              timesSeen.set(held.immutableId, (timesSeen.get(held.immutableId) ?? 0) + 1);
+            }
+          }
+        }
+        assert.deepEqual(new Set(timesSeen.keys()), messages, `step ${n}: a message was lost or appeared`);
+        assert.ok([...timesSeen.values()].every((count) => count === 1), `step ${n}: a message is in two folders`);
+      });
+    }),
+    { numRuns: 60 },
+  );
 });
 
 test('a 10,000-mailbox tenant loads, delivers one copy per mailbox through nested lists, and round-trips', () => {
