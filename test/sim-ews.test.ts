@@ -1,107 +1,47 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { Agent } from 'undici';
 import { after, before, describe, test } from 'node:test';
+import { Agent } from 'undici';
 import {
   BasePropertySet,
-  ConnectingIdType,
   EmailMessage,
   EmailMessageSchema,
-  ExchangeService,
-  ExchangeVersion,
   ExtendedPropertyDefinition,
   Folder,
   FolderId,
   FolderSchema,
   FolderTraversal,
   FolderView,
-  ImpersonatedUserId,
   ItemId,
   ItemSchema,
   ItemView,
   MailboxType,
   MapiPropertyType,
+  OAuthCredentials,
   PropertySet,
   ResolveNameSearchLocation,
   SearchFilter,
   ServiceError,
-  ServiceErrorHandling,
   ServiceResponseException,
   ServiceResult,
   SoapFaultDetails,
-  Uri,
   WebCredentials,
   WellKnownFolderName,
-  type FindItemResponse,
-  type Item,
-  type ServiceResponseCollection,
-  type ViewBase,
 } from 'ews-javascript-api';
-import { DEMO_ADDRESSES, DEMO_FORWARD_ID, DEMO_MESSAGE_ID, demoScenario } from '../src/sim/demo.js';
-import { createEwsFace, DEMO_EWS_ACCOUNT, EWS_PATH, ewsFace } from '../src/sim/ews/index.js';
+import { DEMO_ADDRESSES, DEMO_FORWARD_ID, DEMO_MESSAGE_ID, DEMO_TENANT_ID } from '../src/sim/demo.js';
+import { createEwsFace, DEMO_EWS_ACCOUNT, ewsFace } from '../src/sim/ews/index.js';
+import { graphFace } from '../src/sim/graph/index.js';
+import { TokenService } from '../src/sim/tokens.js';
 import { Tenant } from '../src/sim/model.js';
-import { startSimServer, type SimServer } from '../src/sim/server.js';
-import type { Face } from '../src/sim/face.js';
 import type { FaultPlanInput } from '../src/sim/faults.js';
-import { ewsFetchXhr } from './support/ews-xhr.js';
-import { prepareSchemaCopy, schemaErrors, schemaValidationUnavailable, soapBodyChild } from './support/ews-schema.js';
+import { findItemsInFolders, mailboxId, messageIdProperty, searchableFolderIds, startEwsHarness, type EwsHarness } from './support/ews-harness.js';
+import { responseSchemaChecker } from './support/ews-schema.js';
+import { EwsTransportTimeout } from './support/ews-xhr.js';
 
 const a = DEMO_ADDRESSES;
 
-/** PR_INTERNET_MESSAGE_ID and PR_IN_REPLY_TO_ID, as a remediation client asks for them. */
-const messageIdProperty = new ExtendedPropertyDefinition(0x1035, MapiPropertyType.String);
+/** PR_IN_REPLY_TO_ID and PR_ATTR_HIDDEN, as a remediation client asks for them. */
 const inReplyToProperty = new ExtendedPropertyDefinition(0x1042, MapiPropertyType.String);
 const hiddenProperty = new ExtendedPropertyDefinition(0x10f4, MapiPropertyType.Boolean);
-
-/**
- * FindItem over several folders in one request: the library supports it through its six-argument
- * form, which its type declarations leave out.
- */
-type MultiFolderFindItems = (
-  parentFolderIds: FolderId[],
-  searchFilter: SearchFilter,
-  queryString: null,
-  view: ViewBase,
-  groupBy: null,
-  errorHandlingMode: ServiceErrorHandling,
-) => Promise<ServiceResponseCollection<FindItemResponse<Item>>>;
-
-interface Harness {
-  sim: SimServer;
-  /** Every response body the client received, newest last. */
-  bodies: string[];
-  service(impersonate?: string, credentials?: { username: string; password: string }): ExchangeService;
-}
-
-async function startHarness(options: { faces?: Face[]; tenant?: Tenant; faults?: FaultPlanInput } = {}): Promise<Harness> {
-  const sim = await startSimServer({ tenant: options.tenant ?? Tenant.fromScenario(demoScenario), faces: options.faces ?? [ewsFace], ...(options.faults ? { faults: options.faults } : {}) });
-  const bodies: string[] = [];
-  return {
-    sim,
-    bodies,
-    service(impersonate, credentials = DEMO_EWS_ACCOUNT) {
-      const service = new ExchangeService(ExchangeVersion.Exchange2013);
-      service.Url = new Uri(`${sim.url}${EWS_PATH}`);
-      service.Credentials = new WebCredentials(credentials.username, credentials.password);
-      service.XHRApi = ewsFetchXhr(sim.caCert, (body) => bodies.push(body));
-      if (impersonate) service.ImpersonatedUserId = new ImpersonatedUserId(ConnectingIdType.SmtpAddress, impersonate);
-      return service;
-    },
-  };
-}
-
-function findItemsInFolders(service: ExchangeService, folderIds: FolderId[], filter: SearchFilter, view: ViewBase) {
-  const findItems = service.FindItems as unknown as MultiFolderFindItems;
-  return findItems.call(service, folderIds, filter, null, view, null, ServiceErrorHandling.ReturnErrors);
-}
-
-/** Every folder of the mailbox from a deep FindFolder, plus Recoverable Items, which lies outside it. */
-async function searchableFolderIds(service: ExchangeService): Promise<FolderId[]> {
-  const view = new FolderView(1000);
-  view.Traversal = FolderTraversal.Deep;
-  const found = await service.FindFolders(WellKnownFolderName.MsgFolderRoot, view);
-  return [new FolderId(WellKnownFolderName.RecoverableItemsDeletions), ...found.Folders.map((folder) => folder.Id)];
-}
 
 /** What a client reads to know how long to wait after ErrorServerBusy. */
 function backOffMilliseconds(details: { containsKey(key: string): boolean; get(key: string): string }): number | undefined {
@@ -109,9 +49,9 @@ function backOffMilliseconds(details: { containsKey(key: string): boolean; get(k
 }
 
 describe('EWS face through ews-javascript-api', () => {
-  let harness: Harness;
+  let harness: EwsHarness;
   before(async () => {
-    harness = await startHarness();
+    harness = await startEwsHarness();
   });
   after(async () => {
     await harness.sim.close();
@@ -281,9 +221,9 @@ describe('EWS face paging', () => {
       body: 'paging',
     })),
   };
-  let harness: Harness;
+  let harness: EwsHarness;
   before(async () => {
-    harness = await startHarness({ tenant: Tenant.fromScenario(pagingScenario) });
+    harness = await startEwsHarness({ tenant: Tenant.fromScenario(pagingScenario) });
   });
   after(async () => {
     await harness.sim.close();
@@ -312,9 +252,9 @@ describe('EWS face authentication, impersonation and throttling', () => {
   const throttlePlan: FaultPlanInput = { faults: [{ operation: 'ews.FindFolder', kind: 'throttle', retryAfterMs: 297749, times: 1 }] };
 
   test('wrong credentials are refused with HTTP 401', async () => {
-    const harness = await startHarness();
+    const harness = await startEwsHarness();
     try {
-      await assert.rejects(harness.service(a.alice, { username: DEMO_EWS_ACCOUNT.username, password: 'wrong' }).FindFolders(WellKnownFolderName.MsgFolderRoot, new FolderView(10)), (error: unknown) => {
+      await assert.rejects(harness.service(a.alice, { credentials: new WebCredentials(DEMO_EWS_ACCOUNT.username, 'wrong') }).FindFolders(WellKnownFolderName.MsgFolderRoot, new FolderView(10)), (error: unknown) => {
         assert.equal((error as { HttpStatusCode?: number }).HttpStatusCode, 401);
         return true;
       });
@@ -323,29 +263,18 @@ describe('EWS face authentication, impersonation and throttling', () => {
     }
   });
 
-  // ews-javascript-api's OAuthCredentials only takes JWT-shaped tokens and the tenant issues opaque
-  // ones, so this request is sent by hand; it also names the mailbox by X-AnchorMailbox alone.
+  // Sent by hand: the library always impersonates, and this request names the mailbox by X-AnchorMailbox alone.
   test('a bearer token the tenant issued for EWS is accepted, X-AnchorMailbox names the mailbox', async () => {
-    const harness = await startHarness();
+    const harness = await startEwsHarness();
     try {
       const token = harness.sim.context.tokens.issue({ face: 'ews', clientId: 'clawback-test' }).accessToken;
-      const findInbox = `<?xml version="1.0" encoding="utf-8"?>
-<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types">
-  <soap:Header><t:RequestServerVersion Version="Exchange2013"/></soap:Header>
-  <soap:Body><m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape>
-    <m:ParentFolderIds><t:DistinguishedFolderId Id="inbox"/></m:ParentFolderIds></m:FindItem></soap:Body>
-</soap:Envelope>`;
-      const send = (authorization: string) =>
-        fetch(`${harness.sim.url}${EWS_PATH}`, {
-          method: 'POST',
-          headers: { 'content-type': 'text/xml; charset=utf-8', authorization, 'x-anchormailbox': a.bob },
-          body: findInbox,
-          dispatcher: new Agent({ connect: { ca: harness.sim.caCert } }),
-        });
+      const findInbox = `<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape>
+        <m:ParentFolderIds><t:DistinguishedFolderId Id="inbox"/></m:ParentFolderIds></m:FindItem>`;
+      const send = (authorization: string) => harness.soap(findInbox, { headers: { authorization, 'x-anchormailbox': a.bob } });
       const accepted = await send(`Bearer ${token}`);
       assert.equal(accepted.status, 200);
-      assert.match(accepted.headers.get('content-type') ?? '', /^text\/xml; charset=utf-8/);
-      assert.match(await accepted.text(), /TotalItemsInView="2"/);
+      assert.match(accepted.contentType ?? '', /^text\/xml; charset=utf-8/);
+      assert.match(accepted.body, /TotalItemsInView="2"/);
       assert.equal((await send('Bearer not-issued')).status, 401);
     } finally {
       await harness.sim.close();
@@ -353,7 +282,7 @@ describe('EWS face authentication, impersonation and throttling', () => {
   });
 
   test('impersonating an unknown address is ErrorNonExistentMailbox', async () => {
-    const harness = await startHarness();
+    const harness = await startEwsHarness();
     try {
       await assert.rejects(harness.service('ghost@demo.clawback.test').FindFolders(WellKnownFolderName.MsgFolderRoot, new FolderView(10)), (error: unknown) => {
         assert.equal((error as { ResponseCode?: number }).ResponseCode, ServiceError.ErrorNonExistentMailbox);
@@ -366,7 +295,7 @@ describe('EWS face authentication, impersonation and throttling', () => {
   });
 
   test('requests beyond the account\'s concurrency limit get ErrorServerBusy', async () => {
-    const harness = await startHarness({
+    const harness = await startEwsHarness({
       faces: [createEwsFace({ maxConcurrency: 2 })],
       faults: { latency: [{ operation: 'ews.FindFolder', minMs: 150, maxMs: 150 }] },
     });
@@ -383,7 +312,7 @@ describe('EWS face authentication, impersonation and throttling', () => {
   });
 
   test('a status fault answers that HTTP status with a SOAP fault', async () => {
-    const harness = await startHarness({ faults: { faults: [{ operation: 'ews.GetItem', kind: 'status', status: 503 }] } });
+    const harness = await startEwsHarness({ faults: { faults: [{ operation: 'ews.GetItem', kind: 'status', status: 503 }] } });
     try {
       await assert.rejects(harness.service(a.alice).BindToItems([new ItemId('itm-1')], PropertySet.IdOnly), (error: unknown) => {
         assert.equal((error as { HttpStatusCode?: number }).HttpStatusCode, 503);
@@ -397,7 +326,7 @@ describe('EWS face authentication, impersonation and throttling', () => {
   });
 
   test('ErrorServerBusy as a SOAP fault carries BackOffMilliseconds', async () => {
-    const harness = await startHarness({ faults: throttlePlan });
+    const harness = await startEwsHarness({ faults: throttlePlan });
     try {
       await assert.rejects(harness.service(a.alice).FindFolders(WellKnownFolderName.MsgFolderRoot, new FolderView(10)), (error: unknown) => {
         // The library rejects with the fault's details rather than throwing ServerBusyException.
@@ -414,7 +343,7 @@ describe('EWS face authentication, impersonation and throttling', () => {
   });
 
   test('ErrorServerBusy as a response message of class Error carries BackOffMilliseconds', async () => {
-    const harness = await startHarness({ faces: [createEwsFace({ throttleForm: 'responseMessage' })], faults: throttlePlan });
+    const harness = await startEwsHarness({ faces: [createEwsFace({ throttleForm: 'responseMessage' })], faults: throttlePlan });
     try {
       await assert.rejects(harness.service(a.alice).FindFolders(WellKnownFolderName.MsgFolderRoot, new FolderView(10)), (error: unknown) => {
         assert.ok(error instanceof ServiceResponseException);
@@ -430,14 +359,9 @@ describe('EWS face authentication, impersonation and throttling', () => {
 
 describe('EWS face responses validate against messages.xsd', () => {
   test('every operation response, success, warning and error alike', async (t) => {
-    const unavailable = schemaValidationUnavailable();
-    if (unavailable) {
-      t.skip(`schema validation skipped: ${unavailable}`);
-      return;
-    }
-    const schemaDir = prepareSchemaCopy();
-    t.after(() => rmSync(schemaDir, { recursive: true, force: true }));
-    const harness = await startHarness({
+    const schema = responseSchemaChecker();
+    t.after(() => schema.dispose());
+    const harness = await startEwsHarness({
       faces: [createEwsFace({ throttleForm: 'responseMessage' })],
       faults: { faults: [{ operation: 'ews.ExpandDL', kind: 'throttle', retryAfterMs: 500, times: 1 }] },
     });
@@ -470,12 +394,132 @@ describe('EWS face responses validate against messages.xsd', () => {
       folderView.PropertySet = new PropertySet(BasePropertySet.FirstClassProperties, [hiddenProperty, FolderSchema.UnreadCount]);
       await service.FindFolders(WellKnownFolderName.MsgFolderRoot, folderView);
 
-      const responses = harness.bodies.map(soapBodyChild);
-      const operations = responses.map((body) => /^<m:(\w+)Response /.exec(body)?.[1]);
+      const operations = harness.bodies.map((body) => /<m:(\w+)Response /.exec(body)?.[1]);
       assert.deepEqual(new Set(operations), new Set(['ExpandDL', 'ResolveNames', 'FindFolder', 'FindItem', 'GetItem', 'MoveItem', 'CreateFolder']));
-      for (const body of responses) assert.equal(schemaErrors(schemaDir, body), undefined, body);
+      assert.deepEqual(schema.check(harness.bodies), []);
     } finally {
       await harness.sim.close();
     }
+  });
+});
+
+/** The library reports a transport failure as SoapFaultDetails without an HTTP status, carrying the transport's message. */
+function assertNoHttpAnswer(error: unknown, message: RegExp): void {
+  assert.ok(error instanceof SoapFaultDetails, String(error));
+  assert.equal(error.HttpStatusCode, undefined);
+  assert.match((error as { message?: string }).message ?? '', message);
+}
+
+describe('EWS face transport faults', () => {
+  let schema: ReturnType<typeof responseSchemaChecker>;
+  before(() => {
+    schema = responseSchemaChecker();
+  });
+  after(() => schema.dispose());
+
+  test('a connection reset reaches the client as an error, and the next request goes through', async () => {
+    const harness = await startEwsHarness({ faults: { faults: [{ operation: 'ews.FindItem', kind: 'reset', times: 1 }] } });
+    try {
+      const service = harness.service(a.alice);
+      await assert.rejects(service.FindItems(WellKnownFolderName.Inbox, new ItemView(10)), (error: unknown) => {
+        assertNoHttpAnswer(error, /fetch failed/);
+        return true;
+      });
+      assert.equal((await service.FindItems(WellKnownFolderName.Inbox, new ItemView(10))).TotalCount, 2);
+      assert.deepEqual(schema.check(harness.bodies), []);
+    } finally {
+      await harness.sim.close();
+    }
+  });
+
+  test('a request the server never answers times out on the client (fault set through the control API)', async () => {
+    const harness = await startEwsHarness();
+    try {
+      const plan = await fetch(`${harness.sim.controlUrl}/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ faults: [{ operation: 'ews.GetItem', kind: 'timeout', times: 1 }] }),
+      });
+      assert.equal(plan.status, 200);
+      const service = harness.service(a.alice, { timeoutMs: 300 });
+      const tenant = harness.sim.context.tenant.current;
+      const copy = tenant.findMessages(mailboxId(tenant, a.alice), DEMO_MESSAGE_ID)[0]!;
+      await assert.rejects(service.BindToItems([new ItemId(copy.itemId)], PropertySet.IdOnly), (error: unknown) => {
+        assertNoHttpAnswer(error, new RegExp(new EwsTransportTimeout(300).message));
+        return true;
+      });
+      const answered = await service.BindToItems([new ItemId(copy.itemId)], PropertySet.IdOnly);
+      assert.equal(answered.Responses[0]!.Result, ServiceResult.Success);
+      assert.deepEqual(schema.check(harness.bodies), []);
+    } finally {
+      await harness.sim.close();
+    }
+  });
+});
+
+describe('EWS face with OAuth tokens', () => {
+  let schema: ReturnType<typeof responseSchemaChecker>;
+  before(() => {
+    schema = responseSchemaChecker();
+  });
+  after(() => schema.dispose());
+
+  async function tokenFor(harness: EwsHarness, scope: string): Promise<string> {
+    const response = await fetch(`${harness.sim.url}/${DEMO_TENANT_ID}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'clawback-app', client_secret: 'app-secret', scope }),
+      dispatcher: new Agent({ connect: { ca: harness.sim.caCert } }),
+    });
+    assert.equal(response.status, 200);
+    return ((await response.json()) as { access_token: string }).access_token;
+  }
+
+  const decode = (part: string | undefined) => JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+
+  test('a token for outlook.office365.com is a JWT OAuthCredentials accepts, and EWS honours it', async () => {
+    const harness = await startEwsHarness({ faces: [graphFace, ewsFace] });
+    try {
+      const token = await tokenFor(harness, 'https://outlook.office365.com/.default');
+      const [header, payload] = token.split('.');
+      assert.equal(decode(header).typ, 'JWT');
+      const claims = decode(payload);
+      assert.equal(claims.aud, 'https://outlook.office365.com');
+      assert.equal(claims.tid, DEMO_TENANT_ID);
+      assert.equal(claims.appid, 'clawback-app');
+      assert.ok(Number(claims.exp) > Date.now() / 1000);
+
+      const inbox = await harness.service(a.bob, { credentials: new OAuthCredentials(token) }).FindItems(WellKnownFolderName.Inbox, new ItemView(10));
+      assert.equal(inbox.TotalCount, 2);
+      assert.deepEqual(schema.check(harness.bodies), []);
+    } finally {
+      await harness.sim.close();
+    }
+  });
+
+  test('a token for Graph, or one the tenant never issued, is refused with HTTP 401', async () => {
+    const harness = await startEwsHarness({ faces: [graphFace, ewsFace] });
+    try {
+      const graphToken = await tokenFor(harness, 'https://graph.microsoft.com/.default');
+      const [header, payload] = graphToken.split('.');
+      const forged = `${header}.${payload}.c2lnbmF0dXJl`;
+      for (const token of [graphToken, forged]) {
+        await assert.rejects(harness.service(a.bob, { credentials: new OAuthCredentials(token) }).FindItems(WellKnownFolderName.Inbox, new ItemView(10)), (error: unknown) => {
+          assert.equal((error as { HttpStatusCode?: number }).HttpStatusCode, 401);
+          return true;
+        });
+      }
+    } finally {
+      await harness.sim.close();
+    }
+  });
+
+  test('a token is refused once past its exp, and by every face but its own', () => {
+    let now = Date.parse('2026-12-01T09:00:00Z');
+    const tokens = new TokenService({ now: () => now });
+    const { accessToken, expiresIn } = tokens.issue({ face: 'ews', clientId: 'clawback-app', tenantId: DEMO_TENANT_ID });
+    assert.equal(tokens.verify(`Bearer ${accessToken}`, 'ews')?.clientId, 'clawback-app');
+    assert.equal(tokens.verify(`Bearer ${accessToken}`, 'graph'), undefined);
+    now += expiresIn * 1000;
+    assert.equal(tokens.verify(`Bearer ${accessToken}`, 'ews'), undefined);
   });
 });

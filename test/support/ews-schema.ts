@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
@@ -76,4 +76,21 @@ export function schemaErrors(schemaDir: string, elementXml: string): string | un
   } catch (error) {
     return String((error as { stderr?: Buffer }).stderr ?? error);
   }
+}
+
+/**
+ * Checks response envelopes against messages.xsd with one schema copy per suite: `check` returns
+ * each invalid body's complaints (none when all are valid); `dispose` removes the copy.
+ */
+export function responseSchemaChecker(): { check(envelopes: string[]): string[]; dispose(): void } {
+  const unavailable = schemaValidationUnavailable();
+  if (unavailable) throw new Error(`EWS responses cannot be schema-validated: ${unavailable}`);
+  const schemaDir = prepareSchemaCopy();
+  return {
+    check: (envelopes) => envelopes.map(soapBodyChild).flatMap((body) => {
+      const errors = schemaErrors(schemaDir, body);
+      return errors === undefined ? [] : [`${errors}\n${body.slice(0, 2000)}`];
+    }),
+    dispose: () => rmSync(schemaDir, { recursive: true, force: true }),
+  };
 }

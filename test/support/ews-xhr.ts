@@ -1,51 +1,34 @@
-import type { IXHRApi, IXHROptions } from 'ews-javascript-api';
-import { Agent } from 'undici';
+import type { IXHRApi } from 'ews-javascript-api';
+import { ewsTransport, trustingAgent } from '../../src/providers/ews/transport.js';
 
-/** The XMLHttpRequest-shaped answer ews-javascript-api reads: status, body text, headers. */
-export interface EwsXhrResponse {
-  status: number;
-  statusText: string;
-  responseText: string;
-  response: string;
-  getResponseHeader(name: string): string | null;
-  getAllResponseHeaders(): string;
+/** What a test transport gives up on: an answer that has not come after `timeoutMs`. */
+export class EwsTransportTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no answer from the EWS endpoint within ${timeoutMs} ms`);
+    this.name = 'EwsTransportTimeout';
+  }
 }
 
-/** What the library's interface declares `xhr` to resolve to (a browser XMLHttpRequest). */
-type XhrResult = Awaited<ReturnType<IXHRApi['xhr']>>;
+function withTimeout<T>(pending: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new EwsTransportTimeout(timeoutMs)), timeoutMs);
+  });
+  return Promise.race([pending, expired]).finally(() => clearTimeout(timer));
+}
 
 /**
- * A fetch transport for ews-javascript-api that trusts one simulator's CA and hands back fault
- * bodies intact: it resolves on HTTP 200 and rejects with the same shape otherwise, which is how
- * the library tells a SOAP fault (HTTP 500) from a response it can read. `onResponse` sees every
- * body, for schema checks.
+ * The adapter's own transport, trusting one simulator's CA; `onResponse` sees every body, for
+ * schema checks. With `timeoutMs`, a request left unanswered rejects with EwsTransportTimeout:
+ * the library keeps `ExchangeService.Timeout` but never applies it.
  */
-export function ewsFetchXhr(caCert: string, onResponse?: (body: string) => void): IXHRApi {
-  const dispatcher = new Agent({ connect: { ca: caCert } });
-  const send = async (options: IXHROptions): Promise<XhrResult> => {
-    const headers = new Headers(options.headers as Record<string, string> | undefined);
-    if (options.user !== undefined && !headers.has('authorization')) {
-      headers.set('authorization', `Basic ${Buffer.from(`${options.user}:${options.password ?? ''}`).toString('base64')}`);
-    }
-    const response = await fetch(options.url, { method: options.type ?? 'POST', headers, body: options.data as string, dispatcher });
-    const body = await response.text();
-    onResponse?.(body);
-    const result: EwsXhrResponse = {
-      status: response.status,
-      statusText: response.statusText,
-      responseText: body,
-      response: body,
-      getResponseHeader: (name) => response.headers.get(name),
-      getAllResponseHeaders: () => [...response.headers].map(([name, value]) => `${name}: ${value}`).join('\r\n'),
-    };
-    // The library only reads the fields above; the cast names the type its interface declares.
-    if (response.status !== 200) throw result;
-    return result as unknown as XhrResult;
-  };
+export function ewsFetchXhr(caCert: string, onResponse?: (body: string) => void, options: { timeoutMs?: number } = {}): IXHRApi {
+  const transport = ewsTransport({ dispatcher: trustingAgent(caCert), ...(onResponse ? { onResponse } : {}) });
+  const { timeoutMs } = options;
+  if (timeoutMs === undefined) return transport;
   return {
-    apiName: 'fetch',
-    xhr: (options) => send(options),
-    xhrStream: (options) => send(options),
-    disconnect: () => undefined,
+    ...transport,
+    xhr: (request, progress) => withTimeout(transport.xhr(request, progress), timeoutMs),
+    xhrStream: (request, progress) => withTimeout(transport.xhrStream(request, progress), timeoutMs),
   };
 }

@@ -35,15 +35,27 @@ export class EwsFault extends Error {
   }
 }
 
+/** A refusal of this unit becomes its Error message (with `errorPayload` unless it brings its own); anything else propagates. */
+function refusalMessage(error: unknown, errorPayload: ResponseMessage['payload'] | undefined): ResponseMessage {
+  if (!(error instanceof EwsResponseError)) throw error;
+  const message = error.toResponseMessage();
+  return error.payload || !errorPayload ? message : { ...message, payload: errorPayload };
+}
+
 /** Runs one unit of a response (one folder, one item) and turns its refusal into an Error message. */
 export function responseFor(run: () => ResponseMessage, errorPayload?: ResponseMessage['payload']): ResponseMessage {
   try {
     return run();
   } catch (error) {
-    if (error instanceof EwsResponseError) {
-      const message = error.toResponseMessage();
-      return error.payload || !errorPayload ? message : { ...message, payload: errorPayload };
-    }
-    throw error;
+    return refusalMessage(error, errorPayload);
+  }
+}
+
+/** {@link responseFor} for a unit that waits, e.g. on composing or parsing MIME. */
+export async function responseForAsync(run: () => Promise<ResponseMessage>, errorPayload?: ResponseMessage['payload']): Promise<ResponseMessage> {
+  try {
+    return await run();
+  } catch (error) {
+    return refusalMessage(error, errorPayload);
   }
 }

@@ -100,7 +100,7 @@ export function createEwsFace(input: EwsFaceOptions = {}): Face {
         const tenant = ctx.tenant.current;
         const anchorMailbox = c.req.header('x-anchormailbox');
         const mailboxId = DIRECTORY_OPERATIONS.has(request.operation) ? undefined : mailboxFor(tenant, request, anchorMailbox);
-        return xmlResponse(responseEnvelope(request.operation, operation({ tenant, mailboxId }, request.body)), 200);
+        return xmlResponse(responseEnvelope(request.operation, await operation({ tenant, mailboxId }, request.body)), 200);
       } catch (error) {
         if (error instanceof EwsFault) return faultResponse({ responseCode: error.responseCode, message: error.message });
         throw error;

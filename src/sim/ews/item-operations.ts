@@ -1,6 +1,7 @@
 import { canonicalMessageId } from '../../domain/message-id.js';
+import { mimeOf } from '../mime.js';
 import type { MessageView } from '../model.js';
-import { EwsFault, EwsResponseError, responseFor } from './errors.js';
+import { EwsFault, EwsResponseError, responseFor, responseForAsync } from './errors.js';
 import { folderRefs, itemIds, propertyTag, requireMailbox, resolveFolder, singleFolder, type OperationContext } from './ids.js';
 import { itemIdElement, messageElement, parseItemShape, PR_INTERNET_MESSAGE_ID } from './item-shape.js';
 import { FIND_COUNT_LIMIT, FIND_COUNT_LIMIT_WITH_RESTRICTION } from './limits.js';
@@ -28,6 +29,19 @@ function byReceivedDescending(a: MessageView, b: MessageView): number {
   return b.receivedAt.localeCompare(a.receivedAt);
 }
 
+/**
+ * What a traversal of one folder sees. Soft-deleted items are those a SoftDelete took from this
+ * folder into Recoverable Items; Exchange documents that a SoftDeleted traversal with a
+ * restriction returns no items, whatever matches. No associated items are kept.
+ */
+function traversed(context: OperationContext, mailboxId: string, folderId: string, traversal: string, restricted: boolean): MessageView[] {
+  if (traversal === 'Shallow') return context.tenant.messagesIn(mailboxId, folderId);
+  if (traversal === 'SoftDeleted' && !restricted) {
+    return context.tenant.messagesIn(mailboxId, 'recoverableitemsdeletions').filter((message) => message.softDeletedFrom === folderId);
+  }
+  return [];
+}
+
 export function findItem(context: OperationContext, body: XmlNode): ResponseMessage[] {
   const mailboxId = requireMailbox(context);
   const traversal = attribute(body, 'Traversal') ?? 'Shallow';
@@ -41,8 +55,7 @@ export function findItem(context: OperationContext, body: XmlNode): ResponseMess
   return folderRefs(child(body, 'ParentFolderIds')).map(({ ref }) =>
     responseFor(() => {
       const folder = resolveFolder(context, ref);
-      // Soft-deleted and associated items are kept nowhere in the simulated store.
-      const inFolder = traversal === 'Shallow' ? context.tenant.messagesIn(mailboxId, folder.id) : [];
+      const inFolder = traversed(context, mailboxId, folder.id, traversal, matches !== undefined);
       const found = (matches ? inFolder.filter(matches) : inFolder).sort(byReceivedDescending);
       const page = indexedPage(found, child(body, 'IndexedPageItemView'), limit);
       return rootFolderMessage(page, {
@@ -52,22 +65,21 @@ export function findItem(context: OperationContext, body: XmlNode): ResponseMess
   );
 }
 
-function requireItem(context: OperationContext, id: string): MessageView {
+export function requireItem(context: OperationContext, id: string): MessageView {
   const message = context.tenant.message(requireMailbox(context), id);
   if (!message) throw new EwsResponseError('ErrorItemNotFound', 'The specified object was not found in the store.');
   return message;
 }
 
-export function getItem(context: OperationContext, body: XmlNode): ResponseMessage[] {
+export function getItem(context: OperationContext, body: XmlNode): Promise<ResponseMessage[]> {
   const shape = parseItemShape(child(body, 'ItemShape'));
-  return itemIds(child(body, 'ItemIds')).map((id) =>
-    responseFor(
-      () => ({
-        responseClass: 'Success',
-        responseCode: 'NoError',
-        payload: { 'm:Items': { 't:Message': messageElement(context.tenant, requireItem(context, id), shape) } },
-      }),
-      { 'm:Items': '' },
+  return Promise.all(
+    itemIds(child(body, 'ItemIds')).map((id) =>
+      responseForAsync(async () => {
+        const message = requireItem(context, id);
+        const mime = shape.mimeContent ? await mimeOf(message) : undefined;
+        return { responseClass: 'Success', responseCode: 'NoError', payload: { 'm:Items': { 't:Message': messageElement(context.tenant, message, shape, mime) } } };
+      }, { 'm:Items': '' }),
     ),
   );
 }

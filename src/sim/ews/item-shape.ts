@@ -10,7 +10,21 @@ export const PR_IN_REPLY_TO_ID = 0x1042;
 
 const BaseShape = z.enum(['IdOnly', 'Default', 'AllProperties']);
 
-type MessageField = 'ItemId' | 'ParentFolderId' | 'ItemClass' | 'Subject' | 'DateTimeReceived' | 'InReplyTo' | 'DateTimeSent' | 'ConversationId' | 'From' | 'InternetMessageId' | 'IsRead' | 'References';
+type MessageField =
+  | 'ItemId'
+  | 'ParentFolderId'
+  | 'ItemClass'
+  | 'Subject'
+  | 'DateTimeReceived'
+  | 'InReplyTo'
+  | 'DateTimeSent'
+  | 'ConversationId'
+  | 'ToRecipients'
+  | 'CcRecipients'
+  | 'From'
+  | 'InternetMessageId'
+  | 'IsRead'
+  | 'References';
 
 const DEFAULT_FIELDS: MessageField[] = ['ItemId', 'ParentFolderId', 'ItemClass', 'Subject', 'DateTimeReceived', 'DateTimeSent', 'ConversationId', 'From', 'InternetMessageId', 'IsRead'];
 
@@ -24,6 +38,8 @@ const FIELD_URIS: Record<string, MessageField> = {
   'item:InReplyTo': 'InReplyTo',
   'item:DateTimeSent': 'DateTimeSent',
   'item:ConversationId': 'ConversationId',
+  'message:ToRecipients': 'ToRecipients',
+  'message:CcRecipients': 'CcRecipients',
   'message:From': 'From',
   'message:InternetMessageId': 'InternetMessageId',
   'message:IsRead': 'IsRead',
@@ -36,21 +52,25 @@ const EXTENDED_TAGS = new Set([PR_INTERNET_MESSAGE_ID, PR_INTERNET_REFERENCES, P
 export interface ItemShape {
   fields: Set<MessageField>;
   extendedTags: number[];
+  /** `IncludeMimeContent`, or `item:MimeContent` among the additional properties (how ews-javascript-api asks). */
+  mimeContent: boolean;
 }
 
 export function parseItemShape(shape: XmlNode | undefined): ItemShape {
   const base = BaseShape.catch('IdOnly').parse(childText(shape, 'BaseShape'));
   const fields = new Set<MessageField>(base === 'IdOnly' ? ['ItemId'] : DEFAULT_FIELDS);
-  if (base === 'AllProperties') ['InReplyTo', 'References'].forEach((f) => fields.add(f as MessageField));
+  if (base === 'AllProperties') (['InReplyTo', 'References', 'ToRecipients', 'CcRecipients'] as const).forEach((f) => fields.add(f));
   const additional = child(shape, 'AdditionalProperties');
-  for (const uri of children(additional, 'FieldURI')) {
-    const field = FIELD_URIS[attribute(uri, 'FieldURI') ?? ''];
+  const fieldUris = children(additional, 'FieldURI').map((uri) => attribute(uri, 'FieldURI') ?? '');
+  for (const uri of fieldUris) {
+    const field = FIELD_URIS[uri];
     if (field) fields.add(field);
   }
   const extendedTags = children(additional, 'ExtendedFieldURI')
     .map(propertyTag)
     .filter((tag): tag is number => tag !== undefined && EXTENDED_TAGS.has(tag));
-  return { fields, extendedTags: [...new Set(extendedTags)] };
+  const mimeContent = childText(shape, 'IncludeMimeContent')?.toLowerCase() === 'true' || fieldUris.includes('item:MimeContent');
+  return { fields, extendedTags: [...new Set(extendedTags)], mimeContent };
 }
 
 function extendedValue(message: MessageView, tag: number): string | undefined {
@@ -72,18 +92,31 @@ function displayNameOf(tenant: Tenant, address: string): string {
   return address;
 }
 
+function mailboxElement(tenant: Tenant, address: string): XmlNode {
+  return { 't:Name': displayNameOf(tenant, address), 't:EmailAddress': address, 't:RoutingType': 'SMTP' };
+}
+
+/** An ArrayOfRecipientsType; callers leave the element out for an empty list, as Exchange does. */
+function recipientsElement(tenant: Tenant, addresses: string[]): XmlNode {
+  return { 't:Mailbox': addresses.map((address) => mailboxElement(tenant, address)) };
+}
+
 export function itemIdElement(message: MessageView): XmlNode {
   return { '@_Id': message.itemId, '@_ChangeKey': CHANGE_KEY };
 }
 
-/** A `t:Message` with the shape's fields, in the element order types.xsd requires. */
-export function messageElement(tenant: Tenant, message: MessageView, shape: ItemShape): XmlNode {
+/**
+ * A `t:Message` with the shape's fields, in the element order types.xsd requires. `mime` is the
+ * message's raw MIME when the shape asks for it (GetItem only; FindItem never returns it).
+ */
+export function messageElement(tenant: Tenant, message: MessageView, shape: ItemShape, mime?: Buffer): XmlNode {
   const has = (field: MessageField) => shape.fields.has(field);
   const extended = shape.extendedTags.flatMap((tag) => {
     const value = extendedValue(message, tag);
     return value === undefined ? [] : [{ 't:ExtendedFieldURI': { '@_PropertyTag': hexTag(tag), '@_PropertyType': 'String' }, 't:Value': value }];
   });
   return {
+    ...(mime ? { 't:MimeContent': { '@_CharacterSet': 'UTF-8', '#text': mime.toString('base64') } } : {}),
     ...(has('ItemId') ? { 't:ItemId': itemIdElement(message) } : {}),
     ...(has('ParentFolderId') ? { 't:ParentFolderId': folderIdElement(message.folderId) } : {}),
     ...(has('ItemClass') ? { 't:ItemClass': 'IPM.Note' } : {}),
@@ -93,9 +126,9 @@ export function messageElement(tenant: Tenant, message: MessageView, shape: Item
     ...(has('DateTimeSent') ? { 't:DateTimeSent': message.date } : {}),
     ...(extended.length > 0 ? { 't:ExtendedProperty': extended } : {}),
     ...(has('ConversationId') ? { 't:ConversationId': { '@_Id': conversationId(message) } } : {}),
-    ...(has('From')
-      ? { 't:From': { 't:Mailbox': { 't:Name': displayNameOf(tenant, message.from), 't:EmailAddress': message.from, 't:RoutingType': 'SMTP' } } }
-      : {}),
+    ...(has('ToRecipients') && message.to.length > 0 ? { 't:ToRecipients': recipientsElement(tenant, message.to) } : {}),
+    ...(has('CcRecipients') && message.cc.length > 0 ? { 't:CcRecipients': recipientsElement(tenant, message.cc) } : {}),
+    ...(has('From') ? { 't:From': { 't:Mailbox': mailboxElement(tenant, message.from) } } : {}),
     ...(has('InternetMessageId') ? { 't:InternetMessageId': message.internetMessageId } : {}),
     ...(has('IsRead') ? { 't:IsRead': String(message.isRead) } : {}),
     ...(has('References') && message.references.length > 0 ? { 't:References': message.references.join(' ') } : {}),

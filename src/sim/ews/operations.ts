@@ -1,3 +1,5 @@
+import { createItem } from './create-item.js';
+import { deleteItem } from './delete-item.js';
 import { createFolder, findFolder } from './folder-operations.js';
 import { expandDL, resolveNames } from './directory-operations.js';
 import type { OperationContext } from './ids.js';
@@ -5,7 +7,8 @@ import { findItem, getItem, moveItem } from './item-operations.js';
 import type { ResponseMessage } from './soap.js';
 import type { XmlNode } from './xml.js';
 
-export type Operation = (context: OperationContext, body: XmlNode) => ResponseMessage[];
+/** An operation answers at once, or waits when it composes or parses MIME. */
+export type Operation = (context: OperationContext, body: XmlNode) => ResponseMessage[] | Promise<ResponseMessage[]>;
 
 /** The operations the face answers, by the SOAP Body element's local name. */
 export const OPERATIONS: Record<string, Operation> = {
@@ -13,7 +16,9 @@ export const OPERATIONS: Record<string, Operation> = {
   CreateFolder: createFolder,
   FindItem: findItem,
   GetItem: getItem,
+  CreateItem: createItem,
   MoveItem: moveItem,
+  DeleteItem: deleteItem,
   ResolveNames: resolveNames,
   ExpandDL: expandDL,
 };

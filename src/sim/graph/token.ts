@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { transportFault, type SimEnv } from '../face.js';
+import { microsoftTokenFace } from '../tokens.js';
 import type { GraphRuntime } from './operation.js';
 
 /** A client-credentials grant, by secret or by signed assertion, as the Microsoft identity platform takes it. */
@@ -48,7 +49,7 @@ export function tokenRoutes({ ctx }: GraphRuntime): Hono<SimEnv> {
         400,
       );
     }
-    const { accessToken, expiresIn } = ctx.tokens.issue({ face: 'graph', clientId: parsed.data.client_id });
+    const { accessToken, expiresIn } = ctx.tokens.issue({ face: microsoftTokenFace(parsed.data.scope), clientId: parsed.data.client_id, tenantId: tenant.tenantId });
     return c.json({ token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: accessToken });
   });
   return app;
