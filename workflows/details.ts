@@ -53,6 +53,14 @@ export function incidentDetails(state: IncidentState, progress: SearchProgress, 
     if (state.residualExposure.length > LISTED) residual.push(`- … and ${state.residualExposure.length - LISTED} more`);
     parts.push(['**Residual exposure**', ...residual].join('\n'));
   }
+  const undelivered = (state.notifications ?? []).filter((notification) => notification.status === 'failed');
+  if (undelivered.length > 0) {
+    const failed = undelivered
+      .slice(0, LISTED)
+      .map((n) => `- #${n.n} ${n.event} → ${cell(n.channel)}: ${n.attempts} attempt(s), ${cell(n.lastError ?? 'failed')}`);
+    if (undelivered.length > LISTED) failed.push(`- … and ${undelivered.length - LISTED} more`);
+    parts.push(['**Notifications not delivered** (re-send: `POST …/notifications/<n>/resend`)', ...failed].join('\n'));
+  }
   if (links) parts.push(`[Forward graph](${links.graph}) · [Incident](${links.incident})`);
   return parts.join('\n\n');
 }

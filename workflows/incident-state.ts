@@ -16,7 +16,8 @@ import { QUARANTINE_DESTINATION } from '../src/domain/incident.js';
 import { copyKey, mailboxKey } from '../src/domain/mail.js';
 import type { CopyOutcome, MailboxFailure } from '../activities/mailbox.js';
 import type { Forward } from '../src/domain/mail.js';
-import type { AdminAction, AlertReceived } from './messages.js';
+import type { NotificationRecord } from '../src/domain/notification.js';
+import type { AdminAction, AlertReceived, ResendAction } from './messages.js';
 import type { SearchProgress } from './details.js';
 
 /** Addresses to search for one message: the original, or a forward of it. */
@@ -82,6 +83,7 @@ export class Incident {
       forwards: [],
       residualExposure: [],
       audit: [],
+      notifications: [],
       createdAt: now,
       updatedAt: now,
     };
@@ -262,6 +264,65 @@ export class Incident {
   noteLateCopies(found: number): void {
     this.audit('policy', 'search', this.state.messageId, `late-copy sweep found ${found} new copy(ies)`);
     this.touch();
+  }
+
+  get threat() {
+    return this.input.alert.threat;
+  }
+
+  /** User mailboxes already named in an event as pulled: each owner is told once. */
+  private readonly pulledAnnounced = new Set<string>();
+
+  /** User mailboxes with a pulled copy that no event has reported yet, marked reported. */
+  claimPulledMailboxes(): string[] {
+    const fresh: string[] = [];
+    for (const copy of this.state.copies) {
+      if (copy.status !== 'pulled' || copy.mailbox.kind !== 'user') continue;
+      const key = mailboxKey(copy.mailbox);
+      if (this.pulledAnnounced.has(key)) continue;
+      this.pulledAnnounced.add(key);
+      fresh.push(copy.mailbox.address);
+    }
+    return fresh;
+  }
+
+  /** A notification on its way to a channel; returns its number. */
+  noteNotification(channel: string, event: { type: string; id: string }): number {
+    this.state.notifications ??= [];
+    const n = this.state.notifications.length;
+    this.state.notifications.push({ n, channel, event: event.type, eventId: event.id, status: 'sending', attempts: 0, at: new Date().toISOString() });
+    return n;
+  }
+
+  /** How a notification ended: delivered, or failed after `attempts` (then it is in the audit trail and can be re-sent). */
+  settleNotification(n: number, outcome: { attempts: number; error?: string }): void {
+    const record = this.state.notifications![n]!;
+    record.attempts += outcome.attempts;
+    record.at = new Date().toISOString();
+    if (outcome.error === undefined) {
+      record.status = 'delivered';
+      delete record.lastError;
+    } else {
+      record.status = 'failed';
+      record.lastError = outcome.error;
+      this.audit('policy', 'notify', record.channel, `${record.event} not delivered after ${record.attempts} attempt(s): ${outcome.error}`);
+    }
+  }
+
+  validateResend(action: ResendAction): void {
+    requireActor(action);
+    const record: NotificationRecord | undefined = this.state.notifications?.[action.notification];
+    if (!record) throw new Error(`the incident has no notification ${action.notification}`);
+    if (record.status !== 'failed') throw new Error(`notification ${action.notification} is ${record.status}: only a failed one is re-sent`);
+  }
+
+  /** Marks a failed notification as sending again; the caller sends it. */
+  requestResend(action: ResendAction): NotificationRecord {
+    const record = this.state.notifications![action.notification]!;
+    record.status = 'sending';
+    record.at = new Date().toISOString();
+    this.audit(`admin:${action.actor}`, 'notify', record.channel, `${record.event} re-sent${action.reason ? `: ${action.reason}` : ''}`);
+    return record;
   }
 
   /** True when an `auto` incident must search first to learn whether it needs an approval. */

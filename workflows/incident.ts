@@ -16,7 +16,8 @@ import type { MessageCopy } from '../src/domain/mail.js';
 import { PERMANENT_PROVIDER_ERRORS } from '../src/providers/errors.js';
 import { incidentDetails } from './details.js';
 import { chunk, Incident, type MailboxToSearch, type Target } from './incident-state.js';
-import { alertUpdate, approveUpdate, repullUpdate, searchAttributes, stateQuery, undoUpdate } from './messages.js';
+import { alertUpdate, approveUpdate, repullUpdate, resendNotificationUpdate, searchAttributes, stateQuery, undoUpdate } from './messages.js';
+import { eventBase, NotificationDispatch } from './notifications.js';
 
 const SWEEP_BATCH_SIZE = 500;
 /** Activities of one kind in flight at once for one incident. */
@@ -35,11 +36,17 @@ const directory = proxyActivities<Activities>({ startToCloseTimeout: '2m', retry
 /** Long batches heartbeat per mailbox; a lost worker is noticed after one heartbeat timeout. */
 const mailbox = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry });
 
-/** A failing notification channel must never fail or hold up the pull. */
+/** Incidents started before channels existed: one log-only activity per event, awaited. */
 const notifier = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '5s', maximumAttempts: 5 },
 });
+
+/**
+ * The incident's notifications. Workflow module state belongs to one execution (each runs in
+ * its own context), so this is the running incident's, set before anything announces.
+ */
+let notifications: NotificationDispatch;
 
 /**
  * One incident: everything Clawback does about one malicious message, from the first alert to
@@ -47,6 +54,7 @@ const notifier = proxyActivities<Activities>({
  */
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentOutcome> {
   const incident = new Incident(input);
+  notifications = new NotificationDispatch(incident, () => publish(incident));
   setHandler(stateQuery, (view) => incident.view(view));
   setHandler(alertUpdate, (received) => incident.receiveAlert(received));
   setHandler(
@@ -73,6 +81,14 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentOu
       return incident.view();
     },
     { validator: (action) => incident.validateRepull(action) },
+  );
+  setHandler(
+    resendNotificationUpdate,
+    (action) => {
+      notifications.resend(action);
+      return incident.view();
+    },
+    { validator: (action) => incident.validateResend(action) },
   );
 
   await announce(incident, 'incident.started');
@@ -146,7 +162,8 @@ async function record(incident: Incident): Promise<IncidentOutcome> {
 }
 
 async function finish(incident: Incident): Promise<IncidentOutcome> {
-  await condition(allHandlersFinished);
+  // A resend accepted at the last moment still runs to its end.
+  await condition(() => notifications.idle && allHandlersFinished());
   return incident.outcome;
 }
 
@@ -157,7 +174,8 @@ async function findEverything(incident: Incident): Promise<void> {
   }
 }
 
-async function pullEverything(incident: Incident): Promise<void> {
+/** `lateCopies`: the pull follows a late-copy sweep that found that many copies. */
+async function pullEverything(incident: Incident, lateCopies?: number): Promise<void> {
   incident.setStatus('pulling');
   publish(incident);
   for (let target = incident.nextTarget(); target; target = incident.nextTarget()) {
@@ -167,7 +185,7 @@ async function pullEverything(incident: Incident): Promise<void> {
   // Copies found before an approval are pulled now.
   await quarantine(incident, incident.claimCopiesToPull());
   const status = incident.settle();
-  await announce(incident, status === 'contained' ? 'incident.contained' : status === 'failed' ? 'incident.failed' : 'incident.partially_contained');
+  await announce(incident, status === 'contained' ? 'incident.contained' : status === 'failed' ? 'incident.failed' : 'incident.partially_contained', lateCopies);
 }
 
 async function findTarget(incident: Incident, target: Target, { pullAsFound = false } = {}): Promise<void> {
@@ -246,7 +264,7 @@ async function sweepForLateCopies(incident: Incident): Promise<void> {
   for (const { target, batch } of incident.sweepBatches(size)) found += await searchBatch(incident, target, batch, 'sweep');
   if (found === 0 && !incident.hasPendingTargets()) return;
   incident.noteLateCopies(found);
-  await pullEverything(incident);
+  await pullEverything(incident, found > 0 ? found : undefined);
 }
 
 async function followForwards(incident: Incident, target: Target, copies: MessageCopy[]): Promise<void> {
@@ -305,28 +323,21 @@ async function undo(incident: Incident): Promise<void> {
   });
 }
 
-async function announce(incident: Incident, type: IncidentEventType): Promise<void> {
+/**
+ * Reports a milestone and returns at once: channels are sent to in the background. After a
+ * late-copy sweep the event is `incident.late_copy_pulled`, carrying the settled status.
+ */
+async function announce(incident: Incident, type: IncidentEventType, lateCopies?: number): Promise<void> {
   publish(incident);
-  const { state } = incident;
+  // Histories recorded before channels existed awaited one log-only activity per event.
+  if (patched('notification-channels')) {
+    notifications.announce(lateCopies === undefined ? type : 'incident.late_copy_pulled', lateCopies);
+    return;
+  }
   try {
-    await notifier.notify.executeWithOptions(
-      { startToCloseTimeout: '1m', retry: { initialInterval: '5s', maximumAttempts: 5 }, summary: type },
-      [
-        {
-          version: 1,
-          type,
-          incidentId: state.incidentId,
-          at: new Date().toISOString(),
-          status: state.status,
-          messageId: state.messageId,
-          sender: state.sender,
-          subject: state.subject,
-          sources: state.sources,
-          counts: state.counts,
-          residualExposure: state.residualExposure,
-        },
-      ],
-    );
+    await notifier.notify.executeWithOptions({ startToCloseTimeout: '1m', retry: { initialInterval: '5s', maximumAttempts: 5 }, summary: type }, [
+      { version: 1, ...eventBase(incident.state, type), residualExposure: incident.state.residualExposure },
+    ]);
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
   }

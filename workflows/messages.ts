@@ -32,6 +32,14 @@ export const approveUpdate = defineUpdate<IncidentStateView, [AdminAction]>('app
 export const undoUpdate = defineUpdate<IncidentStateView, [AdminAction]>('undo');
 export const repullUpdate = defineUpdate<IncidentStateView, [AdminAction]>('repull');
 
+/** Re-sends notification `notification` (its `n` in the incident's list) after it failed for good. */
+export interface ResendAction {
+  actor: string;
+  notification: number;
+  reason?: string;
+}
+export const resendNotificationUpdate = defineUpdate<IncidentStateView, [ResendAction]>('resendNotification');
+
 /** The incident with the requested pages of copies and audit entries (defaults: the first 1,000 of each). */
 export const stateQuery = defineQuery<IncidentStateView, [Partial<StateView>?]>('state');
 

@@ -64,7 +64,11 @@ function withPathsFrom(config: Config, base: string): Config {
       Object.entries(value).map(([key, inner]) => [key, typeof inner === 'string' && isPathKey(key) && !isAbsolute(inner) ? resolve(base, inner) : resolvePaths(inner)]),
     );
   };
-  return { ...config, tenants: config.tenants.map((t) => ({ ...t, provider: resolvePaths(t.provider) as typeof t.provider })) };
+  return {
+    ...config,
+    tenants: config.tenants.map((t) => ({ ...t, provider: resolvePaths(t.provider) as typeof t.provider })),
+    notifications: resolvePaths(config.notifications) as typeof config.notifications,
+  };
 }
 
 export type { Config };

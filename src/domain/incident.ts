@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Alert } from './alert.js';
 import { MailboxRef, PullRecord, QuarantineAction } from './mail.js';
+import { NotificationRecord } from './notification.js';
 
 export const IncidentStatus = z.enum([
   'awaiting-approval',
@@ -164,6 +165,8 @@ export const IncidentState = z.object({
   forwards: z.array(ForwardEdge),
   residualExposure: z.array(ResidualExposure),
   audit: z.array(AuditEntry),
+  /** Every notification sent (event × channel), with failures after retries, re-sendable by `n`; absent on incidents older than channels. */
+  notifications: z.array(NotificationRecord).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
