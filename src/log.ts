@@ -4,7 +4,7 @@ import { pino } from 'pino';
 export const log = pino({
   base: { service: 'clawback' },
   level: process.env.LOG_LEVEL ?? 'info',
-  redact: { paths: ['*.authorization', '*.key', '*.password', '*.secret', '*.token'], censor: '[redacted]' },
+  redact: { paths: ['*.authorization', '*.key', '*.password', '*.secret', '*.token', '*.routeId'], censor: '[redacted]' },
 });
 
 export type Logger = typeof log;

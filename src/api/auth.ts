@@ -24,11 +24,11 @@ interface KeyEntry {
 const SOURCE_RIGHTS: Right[] = ['alerts:submit', 'incidents:read'];
 const ADMIN_RIGHTS: Right[] = ['incidents:read', 'incidents:admin'];
 
-function sha256(text: string): Buffer {
+export function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-function digestOf(secret: KeySecret, where: string, env: NodeJS.ProcessEnv): Buffer {
+export function digestOf(secret: KeySecret, where: string, env: NodeJS.ProcessEnv): Buffer {
   if (typeof secret === 'string') return sha256(secret);
   if ('sha256' in secret) return Buffer.from(secret.sha256, 'hex');
   const value = env[secret.env];
