@@ -5,6 +5,7 @@ import { startApiServer } from './api/server.js';
 import { runDev } from './dev.js';
 import { runSim } from './sim/run.js';
 import { log } from './log.js';
+import { ImportCommandFailed, runImport } from './sources/csv-import-cli.js';
 import { prepareExistingServer, startWorker, temporalSettings, untilSignalled } from './runtime.js';
 
 const USAGE = `clawback <command>
@@ -16,6 +17,8 @@ Commands:
   api      the HTTP API only (PORT, default 8080)
   sim      the simulated tenant over HTTPS (Graph, Gmail, Directory faces) and its control API
            [--scenario FILE] [--port 8443] [--control-port 8444] [--ca-file .clawback/sim-ca.pem]
+  import   bulk cleanup: FILE.csv --source ID [--api http://localhost:8080] (key: --key or
+           CLAWBACK_SOURCE_KEY); streams the CSV to the API and shows progress until done
 
 Environment: CLAWBACK_CONFIG (YAML/JSON config; unset = demo), PORT, TEMPORAL_ADDRESS,
 TEMPORAL_NAMESPACE, LOG_LEVEL.`;
@@ -30,6 +33,9 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string', default: '8443' },
       'control-port': { type: 'string', default: '8444' },
       'ca-file': { type: 'string', default: '.clawback/sim-ca.pem' },
+      source: { type: 'string' },
+      api: { type: 'string', default: process.env.CLAWBACK_API ?? 'http://localhost:8080' },
+      key: { type: 'string' },
     },
   });
   const [command] = positionals;
@@ -66,6 +72,14 @@ async function main(argv: string[]): Promise<void> {
       await untilSignalled();
       return sim.close();
     }
+    case 'import': {
+      const [, file] = positionals;
+      const key = values.key ?? env.CLAWBACK_SOURCE_KEY;
+      if (!file || !values.source || !key) throw new UsageError('usage: clawback import FILE.csv --source ID [--api URL] [--key KEY | CLAWBACK_SOURCE_KEY]');
+      const view = await runImport({ file, source: values.source, api: values.api, key });
+      process.stdout.write(JSON.stringify({ importId: view.importId, rows: view.rows, counts: view.counts }) + '\n');
+      return;
+    }
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }
@@ -82,7 +96,7 @@ function portOption(name: string, value: string): number {
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (error: unknown) => {
-    if (error instanceof InvalidInput || error instanceof UsageError) {
+    if (error instanceof InvalidInput || error instanceof UsageError || error instanceof ImportCommandFailed) {
       process.stderr.write(`clawback: ${error.message}\n`);
       process.exit(2);
     }

@@ -6,6 +6,7 @@ import { SimLimits } from './limits.js';
 import type { SimContext } from './face.js';
 import { Tenant } from './model.js';
 import { Scenario, ScenarioMessage } from './scenario.js';
+import { tapControl } from './tap/control.js';
 
 const LateDelivery = z.object({ message: ScenarioMessage, receivedAt: z.iso.datetime({ offset: true }).optional() }).strict();
 
@@ -65,6 +66,8 @@ export function controlApp(ctx: SimContext): Hono {
     ctx.faults.set(parsed.data);
     return c.json(ctx.faults.current);
   });
+
+  app.route('/tap', tapControl(ctx));
 
   return app;
 }

@@ -4,6 +4,8 @@ import { demoScenario } from './demo.js';
 import { ewsFace } from './ews/index.js';
 import { graphFace } from './graph/index.js';
 import { gmailFace } from './gmail/index.js';
+import { tapFace } from './tap/index.js';
+import { SIM_TAP_PRINCIPAL, SIM_TAP_SECRET } from './tap/events.js';
 import { Tenant } from './model.js';
 import { loadScenario } from './scenario.js';
 import { startSimServer, type SimServer } from './server.js';
@@ -22,7 +24,7 @@ export async function runSim({ scenarioFile, port, controlPort, caFile }: RunSim
   const scenario = scenarioFile ? await loadScenario(scenarioFile) : demoScenario;
   const sim = await startSimServer({
     tenant: Tenant.fromScenario(scenario),
-    faces: [graphFace, ewsFace, gmailFace],
+    faces: [graphFace, ewsFace, gmailFace, tapFace],
     port,
     controlPort,
     ...scenario.simulation,
@@ -37,6 +39,7 @@ export async function runSim({ scenarioFile, port, controlPort, caFile }: RunSim
       `  EWS               ${sim.url}/EWS/Exchange.asmx   (Basic: svc-clawback / demo-password)`,
       `  Gmail             ${sim.url}/gmail/v1   (token: ${sim.url}/token)`,
       `  Directory         ${sim.url}/admin/directory/v1`,
+      `  Proofpoint TAP    ${sim.url}/v2/siem/all   (Basic: ${SIM_TAP_PRINCIPAL} / ${SIM_TAP_SECRET})`,
       `  control API       ${sim.controlUrl}   (loopback only)`,
       `  CA certificate    ${caFile}   (trust it: NODE_EXTRA_CA_CERTS=${caFile})`,
       '',

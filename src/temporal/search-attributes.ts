@@ -3,12 +3,13 @@ import { TypedSearchAttributes } from '@temporalio/common';
 // The SDK exports this converter for registering search attributes; it is not re-exported from the package root.
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { searchAttributes } from '../../workflows/messages.js';
+import { tapSearchAttributes } from '../../workflows/tap-poller-messages.js';
 import type { Logger } from '../log.js';
 
 const GRPC_ALREADY_EXISTS = 6;
 
 /** Every search attribute Clawback's workflows set, as declared in workflows/messages.ts. */
-export const clawbackSearchAttributes = Object.values(searchAttributes);
+export const clawbackSearchAttributes = [...Object.values(searchAttributes), ...Object.values(tapSearchAttributes)];
 
 /** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */
 export function searchAttributeFlags(): string[] {
