@@ -126,7 +126,7 @@ async function campaign(mailboxes: number, address: string, client: Client, work
   }
 }
 
-const quiet = {
+export const quiet = {
   log: () => undefined,
   trace: () => undefined,
   debug: () => undefined,

@@ -15,4 +15,8 @@ export interface BenchCase {
   firstPulledMs?: number;
   copiesPulled?: number;
   peakRssMb?: number;
+  /** Ingest cases: CSV rows parsed, spooled and handed to incidents per second. */
+  rowsPerSec?: number;
+  /** Ingest: alerts accepted per second through the API. */
+  alertsPerSec?: number;
 }

@@ -1,6 +1,9 @@
 import { Connection } from '@temporalio/client';
 import { createWorker } from './worker.js';
+import { intakeDepsFor } from '../activities/intake.js';
+import { ensureTapSchedulesAt } from './sources/tap-poller-schedule.js';
 import { logNotifier } from '../activities/notify.js';
+import { ChannelRegistry } from './notify/channels.js';
 import { openProviders } from './providers/from-config.js';
 import type { Config } from './config/schema.js';
 import { ensureSearchAttributes } from './temporal/dev-server.js';
@@ -28,12 +31,15 @@ export async function prepareExistingServer(address: string, namespace: string):
 /** Starts a worker over the configured tenants; resolves with a handle that stops it. */
 export async function startWorker(config: Config, address: string, namespace: string) {
   const providers = await openProviders(config);
+  // Channel secrets are read here, in the worker: workflows only ever name a channel by its id.
+  const channels = await ChannelRegistry.open(config.notifications);
   const { worker, connection } = await createWorker({
     address,
     namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { providers, notifiers: [logNotifier], mailboxConcurrency: config.worker.mailboxConcurrency },
+    deps: { providers, notifiers: [logNotifier], channels, temporalUiUrl: config.api.temporalUiUrl, mailboxConcurrency: config.worker.mailboxConcurrency, intake: intakeDepsFor(config) },
   });
+  await ensureTapSchedulesAt(address, namespace, config);
   const running = worker.run();
   log.info({ event: 'worker.started', taskQueue: config.temporal.taskQueue, namespace }, 'worker started');
   return {
@@ -43,6 +49,7 @@ export async function startWorker(config: Config, address: string, namespace: st
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
+      await channels.close();
     },
   };
 }

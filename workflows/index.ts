@@ -1,1 +1,3 @@
 export { incidentWorkflow } from './incident.js';
+export { cleanupWorkflow } from './cleanup.js';
+export { tapPollWorkflow } from './tap-poller.js';

@@ -8,6 +8,7 @@ import { errorBody } from './errors.js';
 import { issuesOf } from '../domain/issues.js';
 import { alertRoutes } from './routes/alerts.js';
 import { incidentRoutes } from './routes/incidents.js';
+import { IMPORT_UPLOAD_PATH, importRoutes } from './routes/imports.js';
 
 /** The HTTP API: validation at the edge, one call into the incident client per route. */
 export function createApp(deps: ApiDeps) {
@@ -17,13 +18,11 @@ export function createApp(deps: ApiDeps) {
     },
   });
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: (c) => c.json(errorBody('payload-too-large', `request body over ${deps.bodyLimitBytes} bytes`), 413),
-    }),
-  );
+  const limit = bodyLimit({
+    maxSize: deps.bodyLimitBytes,
+    onError: (c) => c.json(errorBody('payload-too-large', `request body over ${deps.bodyLimitBytes} bytes`), 413),
+  });
+  app.use('/v1/*', (c, next) => (IMPORT_UPLOAD_PATH.test(c.req.path) ? next() : limit(c, next)));
 
   app.get('/healthz', async (c) =>
     (await deps.temporalReachable())
@@ -33,6 +32,7 @@ export function createApp(deps: ApiDeps) {
 
   alertRoutes(deps, app);
   incidentRoutes(deps, app);
+  importRoutes(deps, app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

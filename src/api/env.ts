@@ -1,9 +1,15 @@
 import type { IncidentClient } from '../incidents/client.js';
+import type { SourceRegistry } from '../sources/registry.js';
+import type { ImportClient } from '../sources/csv-import.js';
 import type { Authenticator, Principal } from './auth.js';
 
 export interface ApiDeps {
   incidents: IncidentClient;
+  /** Bulk cleanup from CSV uploads; absent = the import routes are not served. */
+  imports?: ImportClient;
   auth: Authenticator;
+  /** The configured alert sources: formats, match rules, rate limits, TRAP route ids. */
+  sources: SourceRegistry;
   /** True when Temporal answers. */
   temporalReachable: () => Promise<boolean>;
   bodyLimitBytes: number;

@@ -2,9 +2,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
 import { IncidentClient } from '../incidents/client.js';
+import { ImportClient } from '../sources/csv-import.js';
 import { log } from '../log.js';
 import { createApp } from './app.js';
 import { Authenticator } from './auth.js';
+import { SourceRegistry } from '../sources/registry.js';
 
 export interface ApiServerOptions {
   config: Config;
@@ -25,7 +27,9 @@ export async function startApiServer({ config, address, namespace, port, host = 
   const client = new Client({ connection, namespace });
   const app = createApp({
     incidents: IncidentClient.forConfig(client, config),
+    imports: ImportClient.forConfig(client, config),
     auth: new Authenticator(config),
+    sources: new SourceRegistry(config.sources),
     temporalReachable: async () => {
       try {
         await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));

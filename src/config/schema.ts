@@ -1,9 +1,13 @@
 import { z } from 'zod';
+import { AlertFormat } from '../domain/alert.js';
 import { IncidentOptions, Policy } from '../domain/incident.js';
+import { MatchRule } from '../sources/rules.js';
+import { TapPollerConfig } from '../sources/tap-poller-config.js';
 import { DEFAULT_QUARANTINE_FOLDER, QuarantineSettings } from '../domain/quarantine.js';
 import { EwsProviderConfig } from '../providers/ews/config.js';
 import { GmailProviderConfig } from '../providers/gmail/config.js';
 import { GraphProviderConfig } from '../providers/graph/config.js';
+import { NotificationsConfig } from '../notify/config.js';
 
 /**
  * A credential in config: an environment variable's name, a SHA-256 digest of the key (so the
@@ -45,10 +49,32 @@ export type TenantConfig = z.infer<typeof TenantConfig>;
 export const SourceConfig = z
   .object({
     id: Id,
+    /** The format the source sends, and so the route it posts to (`clawback`: `POST /v1/alerts`). */
+    type: AlertFormat.default('clawback'),
+    /** `tap` only: poll the SIEM API on a schedule (see README, Proofpoint TAP). */
+    poll: TapPollerConfig.optional(),
     key: KeySecret,
-    policy: Policy.default('auto'),
+    /** `trap` only: the long random id in `/threat/json_event/events/<routeId>`, the credential of SOAR connectors that send no header. */
+    routeId: KeySecret.optional(),
+    /** One rule that matches every alert; kept for configs written before `rules`. */
+    policy: Policy.optional(),
+    /** Ordered: the first whose conditions hold decides the policy; none = `record`. */
+    rules: z.array(MatchRule).min(1).optional(),
+    /** A token bucket per source: sustained requests per second and the burst above it. */
+    rateLimit: z
+      .object({ perSecond: z.number().positive().max(100_000), burst: z.number().int().min(1).max(1_000_000) })
+      .strict()
+      .default({ perSecond: 50, burst: 200 }),
   })
-  .strict();
+  .strict()
+  .superRefine((source, ctx) => {
+    if (source.policy && source.rules) ctx.addIssue({ code: 'custom', path: ['policy'], message: 'give either policy (one rule for every alert) or rules, not both' });
+    if (source.routeId && source.type !== 'trap') ctx.addIssue({ code: 'custom', path: ['routeId'], message: 'only a trap source has a route id' });
+    const ids = (source.rules ?? []).map((rule) => rule.id);
+    const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (duplicate) ctx.addIssue({ code: 'custom', path: ['rules'], message: `rule id ${duplicate} is used twice` });
+  });
+export type SourceConfig = z.infer<typeof SourceConfig>;
 
 export const AdminConfig = z.object({ id: Id, key: KeySecret }).strict();
 
@@ -76,6 +102,8 @@ export const Config = z
       })
       .strict()
       .default({ mailboxConcurrency: 8 }),
+    /** Email and webhook channels for incident events; the event log is always written. */
+    notifications: NotificationsConfig.default({ channels: [] }),
   })
   .strict()
   .superRefine((config, ctx) => {

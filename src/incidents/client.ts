@@ -10,7 +10,7 @@ import { incidentIdFor, incidentIdFromPath, incidentWorkflowId } from '../domain
 import type { Config } from '../config/schema.js';
 import { IncidentOptions, strictestPolicy, type IncidentState, type IncidentStateView, type Policy, type StateView } from '../domain/incident.js';
 import { incidentWorkflow } from '../../workflows/incident.js';
-import { alertUpdate, approveUpdate, repullUpdate, searchAttributes, stateQuery, undoUpdate, type AdminAction } from '../../workflows/messages.js';
+import { alertUpdate, approveUpdate, repullUpdate, resendNotificationUpdate, searchAttributes, stateQuery, undoUpdate, type AdminAction, type ResendAction } from '../../workflows/messages.js';
 import { incidentLog } from '../log.js';
 
 export class IncidentNotFound extends Error {
@@ -158,6 +158,10 @@ export class IncidentClient {
 
   repull(idOrWorkflowId: string, action: AdminAction): Promise<IncidentSnapshot> {
     return this.update(idOrWorkflowId, (handle) => handle.executeUpdate(repullUpdate, { args: [action] }));
+  }
+
+  resendNotification(idOrWorkflowId: string, action: ResendAction): Promise<IncidentSnapshot> {
+    return this.update(idOrWorkflowId, (handle) => handle.executeUpdate(resendNotificationUpdate, { args: [action] }));
   }
 
   private async update(

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../src/api/app.js';
 import { Authenticator } from '../../src/api/auth.js';
+import { SourceRegistry } from '../../src/sources/registry.js';
 import { parseConfig, demoConfig, DEMO_SOURCE_KEY, DEMO_ADMIN_KEY } from '../../src/config/load.js';
-import type { Config } from '../../src/config/schema.js';
+import type { Config, ConfigInput } from '../../src/config/schema.js';
 import type { IncidentOptions, Policy } from '../../src/domain/incident.js';
 import { IncidentClient } from '../../src/incidents/client.js';
 import type { MailProvider } from '../../src/providers/port.js';
@@ -15,6 +16,13 @@ import type { Scenario } from '../../src/sim/scenario.js';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createWorker, WORKFLOWS_PATH } from '../../src/worker.js';
 import { logNotifier } from '../../activities/notify.js';
+import { intakeDepsFor } from '../../activities/intake.js';
+import { ImportClient } from '../../src/sources/csv-import.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChannelRegistry } from '../../src/notify/channels.js';
+import type { NotificationsConfigInput } from '../../src/notify/config.js';
 
 export { DEMO_SOURCE_KEY, DEMO_ADMIN_KEY };
 
@@ -64,36 +72,46 @@ export interface StackOptions {
    * simulator serving that tenant); absent = the in-process SimulatedProvider.
    */
   providerFor?: (tenant: Tenant) => Promise<{ provider: MailProvider; close(): Promise<void> }>;
+  /** Notification channels the worker sends to (the `notifications` config section). */
+  notifications?: NotificationsConfigInput;
+  /** Alert sources besides the demo source (formats, rules, route ids, rate limits). */
+  sources?: ConfigInput['sources'];
 }
 
 /** A worker on its own task queue over an in-memory tenant, and the API in front of it. */
-export async function startStack({ scenario, policy = 'auto', tenantPolicy, incident = {}, providerFor }: StackOptions) {
+export async function startStack({ scenario, policy = 'auto', tenantPolicy, incident = {}, providerFor, notifications, sources = [] }: StackOptions) {
   const { address, namespace } = testTemporal();
   const tenant = Tenant.fromScenario(scenario);
   const base = demoConfig('/nonexistent');
   const config: Config = parseConfig({
     ...base,
     tenants: base.tenants.map((tenant) => ({ ...tenant, ...(tenantPolicy ? { policy: tenantPolicy } : {}) })),
-    sources: [{ id: 'demo-source', key: DEMO_SOURCE_KEY, policy }],
+    sources: [{ id: 'demo-source', key: DEMO_SOURCE_KEY, policy }, ...sources],
     incident,
     temporal: { taskQueue: `test-${randomUUID()}` },
+    ...(notifications ? { notifications } : {}),
   });
   const { provider, close } = providerFor ? await providerFor(tenant) : { provider: new SimulatedProvider({ tenant }), close: async () => undefined };
   const providers = new ProviderRegistry([{ provider, domains: [DEMO_DOMAIN] }]);
+  const channels = await ChannelRegistry.open(config.notifications);
+  const importsDir = mkdtempSync(join(tmpdir(), 'clawback-imports-'));
   const { worker, connection: workerConnection } = await createWorker({
     address,
     namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { providers, notifiers: [logNotifier] },
+    deps: { providers, notifiers: [logNotifier], channels, temporalUiUrl: config.api.temporalUiUrl, intake: intakeDepsFor(config, importsDir) },
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
   const incidents = IncidentClient.forConfig(client, config);
+  const imports = ImportClient.forConfig(client, config, importsDir);
   const app = createApp({
     incidents,
+    imports,
     auth: new Authenticator(config),
+    sources: new SourceRegistry(config.sources),
     temporalReachable: async () => true,
     bodyLimitBytes: config.api.bodyLimitBytes,
     temporalUiUrl: config.api.temporalUiUrl,
@@ -131,6 +149,7 @@ export async function startStack({ scenario, policy = 'auto', tenantPolicy, inci
   return {
     tenant,
     client,
+    app,
     config,
     request,
     raw,
@@ -141,6 +160,8 @@ export async function startStack({ scenario, policy = 'auto', tenantPolicy, inci
       await workerConnection.close();
       await connection.close();
       await close();
+      await channels.close();
+      rmSync(importsDir, { recursive: true, force: true });
     },
   };
 }

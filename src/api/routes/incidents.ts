@@ -72,6 +72,21 @@ const forwardGraph = createRoute({
   },
 });
 
+const resendNotification = createRoute({
+  method: 'post',
+  path: '/v1/incidents/{id}/notifications/{n}/resend',
+  summary: 'Send a notification that failed after its retries again: the same event, with the same idempotency key',
+  security: [{ bearer: [] }],
+  request: {
+    params: IdParam.extend({ n: z.coerce.number().int().min(0).describe("the notification's `n` in the incident's `notifications`") }),
+    body: { required: false, content: { 'application/json': { schema: ApproveRequest } } },
+  },
+  responses: {
+    200: { description: 'the incident, the notification sending again', content: { 'application/json': { schema: IncidentView } } },
+    ...errorResponses(400, 401, 403, 404, 409, 413),
+  },
+});
+
 const approveIncident = adminRoute('approve', 'Approve a pull that policy held for approval', ApproveRequest);
 const undoIncident = adminRoute('undo', 'Put the pulled copies (of every mailbox, or of those listed) back in their original folders', UndoRequest);
 const repullIncident = adminRoute('repull', 'Pull again what an undo put back (every undone mailbox, or those listed)', RepullRequest);
@@ -96,6 +111,7 @@ export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
   app.use(approveIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
   app.use(undoIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
   app.use(repullIncident.getRoutingPath(), deps.auth.require('incidents:admin'));
+  app.use(resendNotification.getRoutingPath(), deps.auth.require('incidents:admin'));
 
   return app
     .openapi(readIncident, async (c) => {
@@ -125,6 +141,11 @@ export function incidentRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
     })
     .openapi(repullIncident, async (c) => {
       const snapshot = await deps.incidents.repull(c.req.valid('param').id, { actor: c.get('principal').id, ...c.req.valid('json') });
+      return c.json(view(c.req.url, snapshot), 200);
+    })
+    .openapi(resendNotification, async (c) => {
+      const { id, n } = c.req.valid('param');
+      const snapshot = await deps.incidents.resendNotification(id, { actor: c.get('principal').id, notification: n, reason: c.req.valid('json')?.reason });
       return c.json(view(c.req.url, snapshot), 200);
     });
 }
