@@ -255,8 +255,16 @@ describe('EWS provider: quarantine and undo', () => {
     assert.equal(requests(h.sim, 'MoveItem') - moves, 1);
     assert.deepEqual(pulled.map((r) => r.outcome), ['pulled', 'pulled', 'pulled']);
     assert.ok(placements(h.tenant, SCATTERED_ID).every((p) => p.includes(QUARANTINE)));
+    // Someone flips the read state while the copies sit in quarantine: undo sets it back (UpdateItem).
+    const updates = requests(h.sim, 'UpdateItem');
+    for (const record of records(pulled)) {
+      const entry = h.tenant.resolveAddress(record.copy.mailbox.address);
+      assert.ok(entry?.kind === 'mailbox');
+      h.tenant.setRead(entry.mailbox.id, record.quarantinedItemId, !record.copy.isRead);
+    }
     const restored = await h.provider.restore(records(pulled));
     assert.deepEqual(restored.map((r) => r.outcome === 'restored' && r.originalFolder), [true, true, true]);
+    assert.ok(requests(h.sim, 'UpdateItem') > updates, 'the read state went back through UpdateItem');
     assert.deepEqual(placements(h.tenant, SCATTERED_ID), before);
   });
 

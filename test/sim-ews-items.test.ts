@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import {
   BasePropertySet,
+  ConflictResolutionMode,
   DeleteMode,
   EmailMessage,
   EmailMessageSchema,
@@ -271,3 +272,30 @@ describe('EWS face FindItem result caps', () => {
   });
 });
 
+
+describe('EWS face UpdateItem', () => {
+  const suite = schemaCheckedSuite(() => startEwsHarness());
+
+  test('sets the read state through the library, and refuses any other field for that item alone', async () => {
+    const harness = suite.harness();
+    const tenant = harness.sim.context.tenant.current;
+    const bob = harness.service(a.bob);
+    const before = tenant.findMessages(mailboxId(tenant, a.bob), DEMO_MESSAGE_ID)[0]!;
+    const item = await EmailMessage.Bind(bob, new ItemId(before.itemId), new PropertySet(BasePropertySet.IdOnly, [EmailMessageSchema.IsRead]));
+    item.IsRead = !before.isRead;
+    await item.Update(ConflictResolutionMode.AlwaysOverwrite);
+    assert.match(harness.bodies.at(-1)!, /<m:UpdateItemResponseMessage ResponseClass="Success">.*<m:ConflictResults><t:Count>0<\/t:Count><\/m:ConflictResults>/);
+    const after = tenant.message(mailboxId(tenant, a.bob), before.itemId)!;
+    assert.equal(after.isRead, !before.isRead);
+    assert.equal(after.folderId, before.folderId, 'an update does not move the message');
+
+    const subject = await harness.soap(
+      `<m:UpdateItem MessageDisposition="SaveOnly" ConflictResolution="AlwaysOverwrite"><m:ItemChanges><t:ItemChange>
+        <t:ItemId Id="${before.itemId}"/><t:Updates><t:SetItemField><t:FieldURI FieldURI="item:Subject"/><t:Message><t:Subject>x</t:Subject></t:Message></t:SetItemField></t:Updates>
+        </t:ItemChange></m:ItemChanges></m:UpdateItem>`,
+      { impersonate: a.bob },
+    );
+    assert.match(subject.body, /ResponseClass="Error">.*<m:ResponseCode>ErrorInvalidPropertySet<\/m:ResponseCode>/s);
+    assert.equal(tenant.message(mailboxId(tenant, a.bob), before.itemId)!.subject, before.subject);
+  });
+});

@@ -4,6 +4,7 @@ import { createFolder, findFolder } from './folder-operations.js';
 import { expandDL, resolveNames } from './directory-operations.js';
 import type { OperationContext } from './ids.js';
 import { findItem, getItem, moveItem } from './item-operations.js';
+import { updateItem } from './update-item.js';
 import type { ResponseMessage } from './soap.js';
 import type { XmlNode } from './xml.js';
 
@@ -18,6 +19,7 @@ export const OPERATIONS: Record<string, Operation> = {
   GetItem: getItem,
   CreateItem: createItem,
   MoveItem: moveItem,
+  UpdateItem: updateItem,
   DeleteItem: deleteItem,
   ResolveNames: resolveNames,
   ExpandDL: expandDL,
