@@ -39,7 +39,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   }
 }
 
-test('killing the worker mid-quarantine and starting it again completes the incident, each copy pulled once', async () => {
+/** A worker process's config over a scenario on disk, the state file it keeps, and a client for its task queue. */
+async function crashRig() {
   const { address, namespace } = testTemporal();
   const dir = mkdtempSync(join(tmpdir(), 'clawback-crash-'));
   const { scenario, rename } = uniqueScenario();
@@ -58,12 +59,17 @@ test('killing the worker mid-quarantine and starting it again completes the inci
     }),
   );
   const env = { CLAWBACK_CONFIG: join(dir, 'clawback.yaml'), TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace };
-
   const connection = await Connection.connect({ address });
   const incidents = new IncidentClient({ client: new Client({ connection, namespace }), taskQueue, defaults: IncidentOptions.parse({}) });
+  const alert = Alert.parse({ ...JSON.parse(readFileSync(new URL('../examples/alert.json', import.meta.url), 'utf8')), messageId });
+  const inQuarantine = () => tenantOnDisk(stateFile)?.locate(messageId).filter((p) => p.folderPath === QUARANTINE).length ?? 0;
+  return { env, stateFile, messageId, connection, incidents, alert, inQuarantine };
+}
+
+test('killing the worker mid-quarantine and starting it again completes the incident, each copy pulled once', async () => {
+  const { env, stateFile, messageId, connection, incidents, alert } = await crashRig();
   try {
     const first = startWorker(env);
-    const alert = Alert.parse({ ...JSON.parse(readFileSync(new URL('../examples/alert.json', import.meta.url), 'utf8')), messageId });
     const { incidentId } = await incidents.submitAlert(alert, 'crash-source', 'auto');
 
     const copies = await until('the worker to seed its tenant', () => tenantOnDisk(stateFile)?.locate(messageId).length, 60_000);
@@ -87,6 +93,33 @@ test('killing the worker mid-quarantine and starting it again completes the inci
     assert.ok(placements.every((p) => p.folderPath === QUARANTINE));
     const pulls = state.audit.filter((a) => a.action === 'quarantine' && a.detail.includes(messageId));
     assert.equal(pulls.length, copies, 'one pull record per copy');
+  } finally {
+    await connection.close();
+  }
+});
+
+test('killing the worker mid-undo and starting it again puts every copy back once, read state included', async () => {
+  const { env, stateFile, messageId, connection, incidents, alert, inQuarantine } = await crashRig();
+  try {
+    const first = startWorker(env);
+    const before = await until('the worker to seed its tenant', () => tenantOnDisk(stateFile)?.locate(messageId), 60_000);
+    const { incidentId } = await incidents.submitAlert(alert, 'crash-source', 'auto');
+    await until('the incident to be contained', async () => ((await incidents.state(incidentId)).state.status === 'contained' ? true : undefined), 120_000);
+    assert.equal(inQuarantine(), before.length);
+
+    const undone = incidents.undo(incidentId, { actor: 'crash-admin', reason: 'false positive' });
+    await until('the first copy to be back', () => (inQuarantine() < before.length ? true : undefined), 60_000);
+    first.kill('SIGKILL');
+    assert.ok(inQuarantine() > 0, 'the kill came too late to test anything');
+
+    startWorker(env);
+    const { state } = await undone;
+    assert.equal(state.status, 'undone');
+    const where = (placements: { immutableId: string; folderPath: string; isRead: boolean }[]) =>
+      placements.map((p) => `${p.immutableId} ${p.folderPath} ${p.isRead}`).sort();
+    assert.deepEqual(where(tenantOnDisk(stateFile)!.locate(messageId)), where(before), 'every copy back where it was, none lost or doubled');
+    const restores = state.audit.filter((a) => a.action === 'restore' && a.result === 'restored' && a.detail.includes(messageId));
+    assert.equal(restores.length, before.length, 'one restore per copy');
   } finally {
     await connection.close();
   }
