@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DEMO_ADMIN_KEY, DEMO_SOURCE_KEY, startStack, uniqueScenario } from './support/stack.js';
 import { DEMO_MESSAGE_ID, DEMO_FORWARD_ID, DEMO_BENIGN_MESSAGE_ID } from '../src/sim/demo.js';
+import { parseScenario } from '../src/sim/scenario.js';
 
 const QUARANTINE = 'Clawback Quarantine';
 const exampleAlert = JSON.parse(readFileSync(new URL('../examples/alert.json', import.meta.url), 'utf8'));
@@ -295,6 +296,39 @@ test('copies and audit entries are read page by page; a bad page is a 400', asyn
   assert.equal(page.body.pages.audit.total, all.audit.length);
   assert.equal((await stack.request('GET', `/v1/incidents/${body.incidentId}?copiesLimit=0`, { key: DEMO_SOURCE_KEY })).status, 400);
   assert.equal((await stack.request('GET', `/v1/incidents/${body.incidentId}?copiesLimit=9999`, { key: DEMO_SOURCE_KEY })).status, 400);
+});
+
+test('a forward chain of depth 3 through a nested list is followed to its end; a forward outside is residual', async () => {
+  const d = 'demo.clawback.test';
+  const { scenario, rename } = uniqueScenario(
+    parseScenario({
+      tenantId: 'demo',
+      domains: [d],
+      users: ['ann', 'ben', 'cat', 'dan', 'eve'].map((name) => ({ address: `${name}@${d}` })),
+      groups: [
+        { address: `outer@${d}`, members: [`inner@${d}`] },
+        { address: `inner@${d}`, members: [`ann@${d}`, `outer@${d}`] },
+      ],
+      messages: [{ messageId: '<chain@evil.example>', from: 'bad@evil.example', to: [`outer@${d}`], subject: 'Invoice', date: '2026-12-01T09:00:00Z' }],
+      forwards: [
+        { of: '<chain@evil.example>', by: `ann@${d}`, messageId: `<fw1@${d}>`, to: [`ben@${d}`], date: '2026-12-01T09:10:00Z' },
+        { of: `<fw1@${d}>`, by: `ben@${d}`, messageId: `<fw2@${d}>`, to: [`cat@${d}`], date: '2026-12-01T09:20:00Z' },
+        { of: `<fw2@${d}>`, by: `cat@${d}`, messageId: `<fw3@${d}>`, to: [`dan@${d}`, 'friend@outside.example'], date: '2026-12-01T09:30:00Z' },
+      ],
+    }),
+  );
+  const stack = await startStack({ scenario });
+  stacks.push(stack);
+  const ids = ['<chain@evil.example>', `<fw1@${d}>`, `<fw2@${d}>`, `<fw3@${d}>`].map(rename);
+  const alert = { messageId: ids[0], sender: 'bad@evil.example', recipients: [`outer@${d}`], threat: { classification: 'phish' } };
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const done = await stack.waitFor(body.incidentId, settled);
+  assert.equal(done.status, 'contained');
+  assert.deepEqual(done.forwards.map((f: any) => [f.from, f.depth]), [[`ann@${d}`, 1], [`ben@${d}`, 2], [`cat@${d}`, 3]]);
+  for (const id of ids) assert.deepEqual(stack.tenant.locate(id).filter((p) => p.folderPath !== QUARANTINE), [], `${id} left outside quarantine`);
+  assert.ok(stack.tenant.locate(ids[3]!).some((p) => p.mailbox === `dan@${d}`), 'the third hop reached dan');
+  assert.deepEqual(done.residualExposure.map((r: any) => `${r.address} ${r.reason}`), ['friend@outside.example external']);
+  assert.ok(done.copies.some((c: any) => c.provenance.via === 'list' && c.provenance.through === `outer@${d}`));
 });
 
 test('a record policy reports the blast radius and moves nothing', async () => {
