@@ -36,7 +36,7 @@ export interface MailboxToSearch {
  * Residual reasons that keep an incident from being `contained`: a copy in scope may still be
  * reachable. External recipients and excluded mailboxes are out of scope: listed, not blocking.
  */
-const BLOCKING_RESIDUAL: ResidualExposure['reason'][] = ['unknown-recipient', 'over-scope-limit', 'provider-failure', 'undone'];
+const BLOCKING_RESIDUAL: ResidualExposure['reason'][] = ['unknown-recipient', 'over-scope-limit', 'provider-failure', 'provider-limit', 'undone'];
 
 /** Copies or audit entries per page when a reader does not say. */
 const DEFAULT_PAGE = 1000;
@@ -443,6 +443,7 @@ export class Incident {
         case 'already-quarantined':
           copy.status = 'pulled';
           copy.record = result.record;
+          if (result.record.stillVisible) this.addResidual({ address: copy.mailbox.address, reason: 'provider-limit', detail: result.record.stillVisible });
           this.audit(
             actor,
             'quarantine',

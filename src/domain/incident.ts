@@ -113,7 +113,7 @@ export type ForwardEdge = z.infer<typeof ForwardEdge>;
 
 export const ResidualExposure = z.object({
   address: z.string(),
-  reason: z.enum(['external', 'unknown-recipient', 'excluded', 'over-scope-limit', 'provider-failure', 'gone-before-pull', 'undone']),
+  reason: z.enum(['external', 'unknown-recipient', 'excluded', 'over-scope-limit', 'provider-failure', 'provider-limit', 'gone-before-pull', 'undone']),
   detail: z.string().optional(),
 });
 export type ResidualExposure = z.infer<typeof ResidualExposure>;

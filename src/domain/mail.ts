@@ -84,6 +84,11 @@ export const PullRecord = z.object({
   quarantinedItemId: z.string(),
   quarantineFolderId: z.string(),
   pulledAt: z.string(),
+  /**
+   * Set when the service would not take the copy fully out of its owner's sight (Gmail keeps a
+   * sent message in Sent whatever its labels): the copy is pulled, and listed as residual exposure.
+   */
+  stillVisible: z.string().optional(),
   /** `quarantine-mailbox`: the raw copy kept as evidence; undo leaves it where it is. */
   evidence: z.object({ mailbox: z.string(), folderId: z.string(), itemId: z.string() }).optional(),
 });

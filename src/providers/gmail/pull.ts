@@ -47,12 +47,14 @@ export async function pull(api: GoogleApi, copies: MessageCopy[], options: PullO
     // A copy found already hidden was hidden by an earlier attempt: the labels found by the search are its own.
     const alreadyQuarantined = labelIds.includes(target);
     const original = alreadyQuarantined ? (copy.labelIds ?? labelsOf(copy)) : labelIds;
+    const visible = stillVisible(action, original);
     const record: PullRecord = {
       copy: { ...copy, ...labels.placement(original), isRead: !original.includes('UNREAD'), labelIds: original },
       action,
       quarantinedItemId: copy.itemId,
       quarantineFolderId: target,
       pulledAt,
+      ...(visible ? { stillVisible: visible } : {}),
       ...(evidence ? { evidence } : {}),
     };
     results.push({ outcome: alreadyQuarantined ? 'already-quarantined' : 'pulled', itemId: copy.itemId, record });
@@ -94,6 +96,16 @@ function removedLabels(action: QuarantineAction, target: string, batch: { labelI
     case 'quarantine-mailbox':
       return [...new Set(batch.flatMap(({ labelIds }) => labelIds))].filter((labelId) => labelId !== target && !KEPT_WHEN_HIDING.has(labelId));
   }
+}
+
+/**
+ * Gmail lets no client remove SENT: a hidden label (or Spam) leaves a sent copy in its owner's
+ * Sent view. Only Trash takes it out of sight, and Trash is emptied after 30 days, which would be
+ * a delete nobody asked for, so the copy is labelled and reported as still visible.
+ */
+function stillVisible(action: QuarantineAction, labelIds: string[]): string | undefined {
+  if (action === 'soft-delete' || !labelIds.includes('SENT')) return undefined;
+  return 'Gmail keeps a sent message in Sent: labelled for quarantine, still visible to its sender';
 }
 
 /** The labels a copy found without them (another adapter's record) stands for. */
