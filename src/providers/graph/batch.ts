@@ -81,6 +81,8 @@ export async function runBatch(session: GraphSession, call: Call & Required<Pick
       if (delay > 0) await sleep(delay);
       const now = Date.now();
       const ready = waiting.filter((w) => w.readyAt <= now);
+      // A timer may wake a millisecond before the wall clock reaches readyAt: wait again.
+      if (ready.length === 0) continue;
       const exhausted = ready.find((w) => w.rounds >= MAX_ROUNDS);
       if (exhausted?.last) {
         const error = ErrorBody.safeParse(exhausted.last.body);
