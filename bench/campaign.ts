@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
 import { logNotifier } from '../activities/notify.js';
 import { Alert } from '../src/domain/alert.js';
 import { IncidentOptions } from '../src/domain/incident.js';
@@ -13,7 +13,7 @@ import { syntheticScenario, SYNTHETIC_CAMPAIGN_ID } from '../src/sim/generate.js
 import { Tenant } from '../src/sim/model.js';
 import { ensureSearchAttributes, startDevServer } from '../src/temporal/dev-server.js';
 import { freePort } from '../src/temporal/free-port.js';
-import { createWorker, WORKFLOWS_PATH } from '../src/worker.js';
+import { bundleWorkflows, createWorker } from '../src/worker.js';
 import type { BenchCase } from './cases.js';
 
 /** Simulated service time of every provider call, and how many calls the tenant serves at once. */
@@ -42,7 +42,7 @@ export async function campaignCases(sizes: number[]): Promise<BenchCase[]> {
   const connection = await Connection.connect({ address: server.address });
   await ensureSearchAttributes(connection, 'default', log);
   const client = new Client({ connection });
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  const workflowBundle = await bundleWorkflows();
   const cases: BenchCase[] = [];
   try {
     for (const mailboxes of sizes) cases.push(await campaign(mailboxes, server.address, client, workflowBundle));
@@ -53,7 +53,7 @@ export async function campaignCases(sizes: number[]): Promise<BenchCase[]> {
   return cases;
 }
 
-async function campaign(mailboxes: number, address: string, client: Client, workflowBundle: Awaited<ReturnType<typeof bundleWorkflowCode>>): Promise<BenchCase> {
+async function campaign(mailboxes: number, address: string, client: Client, workflowBundle: WorkflowBundle): Promise<BenchCase> {
   const tag = randomUUID().slice(0, 8);
   const forwardChains = mailboxes >= FORWARD_CHAIN_LENGTH + 1 ? Math.max(1, Math.floor(mailboxes / 1000)) : 0;
   const tenant = Tenant.fromScenario(
@@ -125,12 +125,3 @@ async function campaign(mailboxes: number, address: string, client: Client, work
     await connection.close();
   }
 }
-
-export const quiet = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};

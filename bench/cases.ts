@@ -20,3 +20,18 @@ export interface BenchCase {
   /** Ingest: alerts accepted per second through the API. */
   alertsPerSec?: number;
 }
+
+/** A provider pull case: wall time against the floor its limits allow, and the simulator's counters. */
+export function pullCase(provider: string, mailboxes: number, wallMs: number, floorMs: number, counters: { totalRequests: number; totalThrottles: number }): BenchCase {
+  return {
+    name: `${provider}-pull-${mailboxes}`,
+    provider,
+    mailboxes,
+    wallMs: Math.round(wallMs),
+    floorMs,
+    ratio: Math.round((wallMs / floorMs) * 100) / 100,
+    requests: counters.totalRequests,
+    throttles: counters.totalThrottles,
+    historyEvents: null,
+  };
+}

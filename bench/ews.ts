@@ -8,7 +8,7 @@ import { DEMO_EWS_ACCOUNT, EWS_PATH, ewsFace } from '../src/sim/ews/index.js';
 import { syntheticScenario, SYNTHETIC_CAMPAIGN_ID } from '../src/sim/generate.js';
 import { Tenant } from '../src/sim/model.js';
 import { startSimServer } from '../src/sim/server.js';
-import type { BenchCase } from './cases.js';
+import { pullCase, type BenchCase } from './cases.js';
 
 const DOMAIN = 'bench.clawback.test';
 const QUARANTINE = 'Clawback Quarantine';
@@ -47,17 +47,7 @@ export async function ewsPullCase({ mailboxes, latencyMs }: { mailboxes: number;
     if (pulled !== mailboxes || hidden !== mailboxes) throw new Error(`pulled ${pulled} and hid ${hidden} of ${mailboxes} copies`);
     const counters = sim.context.counters.snapshot();
     const floorMs = Math.ceil((mailboxes * REQUESTS_PER_MAILBOX) / EWS_MAX_CONCURRENCY) * latencyMs;
-    return {
-      name: `ews-pull-${mailboxes}`,
-      provider: 'ews',
-      mailboxes,
-      wallMs: Math.round(wallMs),
-      floorMs,
-      ratio: Math.round((wallMs / floorMs) * 100) / 100,
-      requests: counters.totalRequests,
-      throttles: counters.totalThrottles,
-      historyEvents: null,
-    };
+    return pullCase('ews', mailboxes, wallMs, floorMs, counters);
   } finally {
     await sim.close();
     rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import { syntheticScenario, SYNTHETIC_CAMPAIGN_ID, type SyntheticTenantOptions }
 import { gmailFace } from '../src/sim/gmail/index.js';
 import { Tenant } from '../src/sim/model.js';
 import { startSimServer } from '../src/sim/server.js';
-import type { BenchCase } from './cases.js';
+import { pullCase, type BenchCase } from './cases.js';
 
 const DOMAIN = 'bench.clawback.test';
 const QUARANTINE = 'Clawback Quarantine';
@@ -93,17 +93,7 @@ export async function gmailPullCase({ mailboxes, latencyMs }: { mailboxes: numbe
     if (pulled !== mailboxes || hidden !== mailboxes) throw new Error(`pulled ${pulled} and hid ${hidden} of ${mailboxes} copies`);
     // Each minute whose project budget the pull would overspend is a minute's wait.
     const floorMs = ROUND_TRIPS_PER_MAILBOX * latencyMs + Math.floor((mailboxes * UNITS_PER_MAILBOX) / PROJECT_UNITS_PER_MINUTE) * 60_000;
-    return {
-      name: `gmail-pull-${mailboxes}`,
-      provider: 'gmail',
-      mailboxes,
-      wallMs: Math.round(wallMs),
-      floorMs,
-      ratio: Math.round((wallMs / floorMs) * 100) / 100,
-      requests: counters.totalRequests,
-      throttles: counters.totalThrottles,
-      historyEvents: null,
-    };
+    return pullCase('gmail', mailboxes, wallMs, floorMs, counters);
   } finally {
     provider.close();
     await stop();

@@ -8,7 +8,7 @@ import { graphFace } from '../src/sim/graph/index.js';
 import { syntheticScenario, SYNTHETIC_CAMPAIGN_ID } from '../src/sim/generate.js';
 import { Tenant } from '../src/sim/model.js';
 import { startSimServer } from '../src/sim/server.js';
-import type { BenchCase } from './cases.js';
+import { pullCase, type BenchCase } from './cases.js';
 
 export interface GraphPullOptions {
   mailboxes: number;
@@ -43,17 +43,7 @@ export async function graphPullCase({ mailboxes, latencyMs }: GraphPullOptions):
     if (results.length !== mailboxes || results.some((r) => r.outcome !== 'pulled')) throw new Error('the campaign was not pulled from every mailbox');
     const { totalRequests, totalThrottles } = sim.context.counters.snapshot();
     const floorMs = Math.max(3 * latencyMs, (totalRequests / 130_000) * 10_000);
-    return {
-      name: `graph-pull-${mailboxes}`,
-      provider: 'graph',
-      mailboxes,
-      wallMs: Math.round(wallMs),
-      floorMs,
-      ratio: Math.round((wallMs / floorMs) * 100) / 100,
-      requests: totalRequests,
-      throttles: totalThrottles,
-      historyEvents: null,
-    };
+    return pullCase('graph', mailboxes, wallMs, floorMs, { totalRequests, totalThrottles });
   } finally {
     await sim.close();
   }

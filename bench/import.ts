@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { intakeDepsFor } from '../activities/intake.js';
 import { logNotifier } from '../activities/notify.js';
 import { demoConfig, parseConfig } from '../src/config/load.js';
@@ -17,9 +16,8 @@ import { demoScenario, DEMO_DOMAIN } from '../src/sim/demo.js';
 import { Tenant } from '../src/sim/model.js';
 import { ensureSearchAttributes, startDevServer } from '../src/temporal/dev-server.js';
 import { freePort } from '../src/temporal/free-port.js';
-import { createWorker, WORKFLOWS_PATH } from '../src/worker.js';
+import { bundleWorkflows, createWorker } from '../src/worker.js';
 import { importProgressQuery } from '../workflows/cleanup-messages.js';
-import { quiet } from './campaign.js';
 import type { BenchCase } from './cases.js';
 
 const run = promisify(execFile);
@@ -49,7 +47,7 @@ export async function importCases(rows: number, messages = 50, recipients = 2000
       notifiers: [logNotifier],
       intake: intakeDepsFor(config, dir),
     },
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet }),
+    workflowBundle: await bundleWorkflows(),
   });
   const running = worker.run();
   let peakRss = process.memoryUsage().rss;

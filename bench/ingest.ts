@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { logNotifier } from '../activities/notify.js';
 import { startApiServer } from '../src/api/server.js';
 import { demoConfig, parseConfig } from '../src/config/load.js';
@@ -11,8 +10,7 @@ import { demoScenario, DEMO_DOMAIN } from '../src/sim/demo.js';
 import { Tenant } from '../src/sim/model.js';
 import { ensureSearchAttributes, startDevServer } from '../src/temporal/dev-server.js';
 import { freePort } from '../src/temporal/free-port.js';
-import { createWorker, WORKFLOWS_PATH } from '../src/worker.js';
-import { quiet } from './campaign.js';
+import { bundleWorkflows, createWorker } from '../src/worker.js';
 import type { BenchCase } from './cases.js';
 
 const BENCH_KEY = 'bench-ingest-key';
@@ -50,7 +48,7 @@ export async function ingestCase({ durationMs, concurrency, messages }: IngestOp
     namespace: 'default',
     taskQueue: config.temporal.taskQueue,
     deps: { providers: new ProviderRegistry([{ provider, domains: [DEMO_DOMAIN] }]), notifiers: [logNotifier] },
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet }),
+    workflowBundle: await bundleWorkflows(),
   });
   const running = worker.run();
   const api = await startApiServer({ config, address: server.address, namespace: 'default', port: await freePort(), host: '127.0.0.1' });

@@ -13,8 +13,8 @@ import { SimulatedProvider } from '../../src/providers/simulated/provider.js';
 import { Tenant } from '../../src/sim/model.js';
 import { demoScenario, DEMO_DOMAIN } from '../../src/sim/demo.js';
 import type { Scenario } from '../../src/sim/scenario.js';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { createWorker, WORKFLOWS_PATH } from '../../src/worker.js';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflows, createWorker } from '../../src/worker.js';
 import { logNotifier } from '../../activities/notify.js';
 import { intakeDepsFor } from '../../activities/intake.js';
 import { ImportClient } from '../../src/sources/csv-import.js';
@@ -48,18 +48,9 @@ let bundle: Promise<WorkflowBundle> | undefined;
 
 /** Bundling the workflows takes seconds: once per test file, shared by its stacks. */
 export function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  bundle ??= bundleWorkflows();
   return bundle;
 }
-
-const quietBundlerLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};
 
 export interface StackOptions {
   scenario: Scenario;

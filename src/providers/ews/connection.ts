@@ -10,7 +10,7 @@ import {
 import type { Dispatcher } from 'undici';
 import { ProviderError } from '../errors.js';
 import { providerContext, toProviderError, type CallContext } from './errors.js';
-import { Limiter } from './limiter.js';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { TokenSource } from './token.js';
 import { ewsTransport, serverBusyBackOff } from './transport.js';
 
@@ -36,17 +36,17 @@ export interface EwsConnectionOptions {
 export class EwsConnection {
   readonly tenantId: string;
   readonly account: string;
-  private readonly limiter: Limiter;
+  private readonly limiter: LimitFunction;
 
   constructor(private readonly options: EwsConnectionOptions) {
     this.tenantId = options.tenantId;
     this.account = options.credential.kind === 'basic' ? `service account ${options.credential.username}` : `OAuth client ${options.credential.clientId}`;
-    this.limiter = new Limiter(options.maxConcurrency);
+    this.limiter = pLimit(options.maxConcurrency);
   }
 
   /** Runs `work` against the mailbox `mailbox` (impersonated, and anchored for routing), or the directory when absent. */
   async call<T>(operation: string, mailbox: string | undefined, work: (service: ExchangeService) => Promise<T>): Promise<T> {
-    return this.limiter.run(() => this.attempt(operation, mailbox, work, true));
+    return this.limiter(() => this.attempt(operation, mailbox, work, true));
   }
 
   private async attempt<T>(operation: string, mailbox: string | undefined, work: (service: ExchangeService) => Promise<T>, firstTry: boolean): Promise<T> {
