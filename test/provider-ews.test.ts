@@ -19,6 +19,7 @@ import { graphFace } from '../src/sim/graph/index.js';
 import { Tenant } from '../src/sim/model.js';
 import { parseScenario, type Scenario } from '../src/sim/scenario.js';
 import { startSimServer, type SimServer } from '../src/sim/server.js';
+import { checkFolderCreations } from './support/folder-creations.js';
 import { DEMO_ADMIN_KEY, DEMO_SOURCE_KEY, startStack, uniqueScenario } from './support/stack.js';
 
 const QUARANTINE = 'Clawback Quarantine';
@@ -335,6 +336,18 @@ describe('EWS provider: quarantine-mailbox evidence', () => {
       assert.ok(records(results).every((r) => r.evidence?.itemId === kept[0]!.itemId && r.evidence.mailbox === security));
       assert.ok(h.tenant.locate(DEMO_MESSAGE_ID).filter((p) => p.mailbox !== security).every((p) => p.folderPath === QUARANTINE));
       assert.equal(requests(h.sim, 'CreateItem'), 1);
+    });
+  });
+
+  test('a pull reports the folders it made once: the hidden quarantine folder, the evidence folders', async () => {
+    await withHarness(async (h) => {
+      await checkFolderCreations({
+        provider: h.provider,
+        restarted: await h.open(),
+        mailbox: async (address) => h.mailbox(address),
+        quarantineMailbox: security,
+        evidencePaths: (incidentId) => [EVIDENCE_FOLDER_NAME, `${EVIDENCE_FOLDER_NAME}/${incidentId}`],
+      });
     });
   });
 });

@@ -8,6 +8,7 @@ import { parseConfig } from '../src/config/load.js';
 import { SecretUnavailable } from '../src/config/secret.js';
 import { openProviders } from '../src/providers/from-config.js';
 import type { MailboxRef, MessageCopy, PullRecord, PullResult, QuarantineAction } from '../src/domain/mail.js';
+import { EVIDENCE_FOLDER_NAME } from '../src/domain/quarantine.js';
 import { ProviderError } from '../src/providers/errors.js';
 import type { GmailProvider } from '../src/providers/gmail/provider.js';
 import { UnitLimiter } from '../src/providers/gmail/quota.js';
@@ -17,6 +18,7 @@ import { gmailFace } from '../src/sim/gmail/index.js';
 import { Tenant } from '../src/sim/model.js';
 import { parseScenario } from '../src/sim/scenario.js';
 import { startSimServer, type SimServer } from '../src/sim/server.js';
+import { checkFolderCreations } from './support/folder-creations.js';
 import { DEMO_SOURCE_KEY, DEMO_ADMIN_KEY, startStack, uniqueScenario } from './support/stack.js';
 
 const a = DEMO_ADDRESSES;
@@ -278,6 +280,21 @@ test('quarantine-mailbox keeps one raw copy per incident in the quarantine mailb
   await again.quarantine(await copiesOf(a.carol), 'quarantine-mailbox', 'incident-7');
   again.close();
   assert.deepEqual(placements(SECURITY), ['Clawback Incidents/incident-7 unread'], 'a restarted worker finds the copy it already kept');
+});
+
+test('a pull reports the labels it made once: the hidden quarantine label, the evidence label', async () => {
+  const restarted = providerOver(sim);
+  try {
+    await checkFolderCreations({
+      provider: gmail,
+      restarted,
+      mailbox,
+      quarantineMailbox: SECURITY,
+      evidencePaths: (incidentId) => [`${EVIDENCE_FOLDER_NAME}/${incidentId}`],
+    });
+  } finally {
+    restarted.close();
+  }
 });
 
 test('a quota storm is ridden out: every throttle carries Google\'s delay, and the pull completes', async () => {

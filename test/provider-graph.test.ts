@@ -9,6 +9,7 @@ import { generate } from 'selfsigned';
 import { ConfigError, parseConfig } from '../src/config/load.js';
 import { SecretUnavailable } from '../src/config/secret.js';
 import type { MailboxRef, MessageCopy, PullRecord, PullResult } from '../src/domain/mail.js';
+import { EVIDENCE_FOLDER_NAME } from '../src/domain/quarantine.js';
 import { ProviderError } from '../src/providers/errors.js';
 import { assertionSigner, clientAssertion } from '../src/providers/graph/assertion.js';
 import type { GraphProviderConfigInput } from '../src/providers/graph/config.js';
@@ -19,6 +20,7 @@ import { graphFace } from '../src/sim/graph/index.js';
 import { Tenant } from '../src/sim/model.js';
 import { parseScenario, type ScenarioInput } from '../src/sim/scenario.js';
 import { startSimServer, type SimServer } from '../src/sim/server.js';
+import { checkFolderCreations } from './support/folder-creations.js';
 import { DEMO_ADMIN_KEY, DEMO_SOURCE_KEY, startStack, uniqueScenario } from './support/stack.js';
 
 const a = DEMO_ADDRESSES;
@@ -297,6 +299,16 @@ describe('Graph provider over the simulated tenant, through @microsoft/microsoft
     assert.ok(records.every((r) => r.evidence?.itemId === records[0]!.evidence!.itemId && r.evidence?.mailbox === SOC));
     assert.deepEqual(placements(DEMO_MESSAGE_ID).filter((p) => !p.startsWith(SOC) && !p.startsWith(a.finance)), [a.alice, a.bob, a.carol].map((m) => `${m} ${QUARANTINE} ${m === a.bob ? 'read' : 'unread'}`).sort());
     assert.deepEqual(await provider.findCopies(soc, { messageId: DEMO_MESSAGE_ID }), [], 'evidence is contained, never pulled');
+  });
+
+  test('a pull reports the folders it made once: the hidden quarantine folder, the evidence folders', async () => {
+    await checkFolderCreations({
+      provider,
+      restarted: await openProvider(sim),
+      mailbox,
+      quarantineMailbox: SOC,
+      evidencePaths: (incidentId) => [EVIDENCE_FOLDER_NAME, `${EVIDENCE_FOLDER_NAME}/${incidentId}`],
+    });
   });
 
   test('a throttling storm on most requests still completes: batch steps retried on their own, whole calls after exactly Retry-After', async () => {

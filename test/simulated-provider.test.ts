@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MailboxRef, MessageCopy, PullRecord, PullResult } from '../src/domain/mail.js';
 import { ProviderError } from '../src/providers/errors.js';
-import { DEFAULT_QUARANTINE_FOLDER as QUARANTINE_FOLDER_NAME } from '../src/domain/quarantine.js';
+import { DEFAULT_QUARANTINE_FOLDER as QUARANTINE_FOLDER_NAME, EVIDENCE_FOLDER_NAME } from '../src/domain/quarantine.js';
 import { SimulatedProvider, type SimulatedProviderOptions } from '../src/providers/simulated/provider.js';
 import { Tenant } from '../src/sim/model.js';
 import { demoScenario, DEMO_ADDRESSES as a, DEMO_DOMAIN, DEMO_FORWARD_ID, DEMO_MESSAGE_ID } from '../src/sim/demo.js';
+import { checkFolderCreations } from './support/folder-creations.js';
 
 const query = { messageId: DEMO_MESSAGE_ID };
 
@@ -210,6 +211,17 @@ test('quarantine-mailbox keeps one raw copy per incident in the quarantine mailb
   await provider.restore(records);
   assert.ok(placements(tenant).includes(`${a.finance} Clawback Incidents/incident-7 unread`), 'undo leaves the evidence');
   assert.ok(placements(tenant).includes(`${a.carol} Inbox/Invoices unread`));
+});
+
+test('a pull reports the folders it made once: the hidden quarantine folder, the evidence folders', async () => {
+  const { provider, tenant } = demo({ quarantine: { mailbox: a.finance } });
+  await checkFolderCreations({
+    provider,
+    restarted: new SimulatedProvider({ tenant, quarantine: { mailbox: a.finance } }),
+    mailbox: (address) => mailboxOf(provider, address),
+    quarantineMailbox: a.finance,
+    evidencePaths: (incidentId) => [EVIDENCE_FOLDER_NAME, `${EVIDENCE_FOLDER_NAME}/${incidentId}`],
+  });
 });
 
 test('quarantine-mailbox without a quarantine mailbox is refused before anything moves', async () => {

@@ -94,12 +94,28 @@ export const PullRecord = z.object({
 });
 export type PullRecord = z.infer<typeof PullRecord>;
 
+/** A folder (Gmail: a label) a pull had to make: a provider mutation the audit trail records like a move. */
+export const CreatedFolder = z.object({
+  mailbox: z.string().describe('primary address of the mailbox the folder was made in'),
+  folderId: z.string(),
+  path: z.string().describe('e.g. "Clawback Quarantine" or "Clawback Incidents/<incident>"'),
+  hidden: z.boolean(),
+});
+export type CreatedFolder = z.infer<typeof CreatedFolder>;
+
+/**
+ * Set on the first result of the call that made the folders, whatever that result's outcome (a
+ * folder is made before the moves, even when every copy turns out gone). Absent on results
+ * recorded before folder creations were reported.
+ */
+const createdFolders = z.array(CreatedFolder).optional();
+
 export const PullResult = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('pulled'), itemId: z.string(), record: PullRecord }),
+  z.object({ outcome: z.literal('pulled'), itemId: z.string(), record: PullRecord, createdFolders }),
   /** A retry, or a second incident, met the copy already in quarantine: nothing was moved. */
-  z.object({ outcome: z.literal('already-quarantined'), itemId: z.string(), record: PullRecord }),
-  z.object({ outcome: z.literal('gone'), itemId: z.string(), detail: z.string() }),
-  z.object({ outcome: z.literal('failed'), itemId: z.string(), detail: z.string() }),
+  z.object({ outcome: z.literal('already-quarantined'), itemId: z.string(), record: PullRecord, createdFolders }),
+  z.object({ outcome: z.literal('gone'), itemId: z.string(), detail: z.string(), createdFolders }),
+  z.object({ outcome: z.literal('failed'), itemId: z.string(), detail: z.string(), createdFolders }),
 ]);
 export type PullResult = z.infer<typeof PullResult>;
 
@@ -126,3 +142,13 @@ export function copyKey(copy: Pick<MessageCopy, 'mailbox' | 'itemId'>): string {
 export function mailboxKey(mailbox: Pick<MailboxRef, 'tenantId' | 'mailboxId'>): string {
   return `${mailbox.tenantId}/${mailbox.mailboxId}`;
 }
+
+/** A message as a folder listing shows it, before its content is read (abuse mailboxes). */
+export const ListedMessage = z.object({
+  itemId: z.string(),
+  internetMessageId: z.string().optional(),
+  subject: z.string().optional(),
+  from: z.string().optional(),
+  receivedAt: z.string().optional(),
+});
+export type ListedMessage = z.infer<typeof ListedMessage>;

@@ -10,6 +10,7 @@ import type {
   Resolution,
   RestoreResult,
   Forward,
+  ListedMessage,
 } from '../domain/mail.js';
 
 /**
@@ -32,4 +33,20 @@ export interface MailProvider {
   quarantine(copies: MessageCopy[], action: QuarantineAction, incidentId: string): Promise<PullResult[]>;
   /** Puts pulled copies (all from one mailbox) back where they were, read state included. */
   restore(records: PullRecord[]): Promise<RestoreResult[]>;
+}
+
+/**
+ * What watching an abuse mailbox needs: read what users reported, then file it away. A folder is
+ * `inbox` or a path of display names ("Clawback/Processed"; Gmail: a label of that name).
+ */
+export interface ReportFolders {
+  /** At most `limit` messages directly in the folder, oldest first where the service can sort. */
+  listMessages(mailbox: MailboxRef, folder: string, limit: number): Promise<ListedMessage[]>;
+  /** The message's raw RFC 5322 bytes, as received. */
+  readMime(mailbox: MailboxRef, itemId: string): Promise<Buffer>;
+  /**
+   * Moves the message into the folder (created, visible to the mailbox's users, when missing).
+   * Throws ProviderError `ProviderRejected` when no such item exists.
+   */
+  moveToFolder(mailbox: MailboxRef, itemId: string, folder: string): Promise<{ itemId: string; folderId: string }>;
 }

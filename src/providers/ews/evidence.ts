@@ -1,5 +1,5 @@
 import { BasePropertySet, EmailMessage, EmailMessageSchema, FolderId, ItemId, ItemSchema, MimeContent, PropertySet, ServiceResult, type ExchangeService } from 'ews-javascript-api';
-import type { PullRecord } from '../../domain/mail.js';
+import type { CreatedFolder, PullRecord } from '../../domain/mail.js';
 import { canonicalMessageId } from '../../domain/message-id.js';
 import { EVIDENCE_FOLDER_NAME } from '../../domain/quarantine.js';
 import { ProviderError } from '../errors.js';
@@ -32,9 +32,10 @@ export class EvidenceStore {
     private readonly quarantineMailbox: string | undefined,
   ) {}
 
-  async keep(mailbox: string, pulled: PulledMessage[], incidentId: string): Promise<Map<string, Evidence>> {
+  /** `created` hears of the incident's folders when this call is the one that made them. */
+  async keep(mailbox: string, pulled: PulledMessage[], incidentId: string, created: CreatedFolder[]): Promise<Map<string, Evidence>> {
     const previous = this.turns.get(incidentId) ?? Promise.resolve();
-    const mine = previous.catch(() => undefined).then(() => this.keepNow(mailbox, pulled, incidentId));
+    const mine = previous.catch(() => undefined).then(() => this.keepNow(mailbox, pulled, incidentId, created));
     this.turns.set(incidentId, mine);
     try {
       return await mine;
@@ -43,7 +44,7 @@ export class EvidenceStore {
     }
   }
 
-  private async keepNow(mailbox: string, pulled: PulledMessage[], incidentId: string): Promise<Map<string, Evidence>> {
+  private async keepNow(mailbox: string, pulled: PulledMessage[], incidentId: string, created: CreatedFolder[]): Promise<Map<string, Evidence>> {
     const evidenceMailbox = this.quarantineMailbox;
     if (!evidenceMailbox) {
       throw new ProviderError('ProviderRejected', 'quarantine-mailbox needs the address of a quarantine mailbox (quarantine.mailbox)', {
@@ -52,7 +53,7 @@ export class EvidenceStore {
       });
     }
     const { folderId, held } = await this.connection.call('keepEvidence', evidenceMailbox, async (service) => {
-      const id = await this.folders.ensurePath(service, evidenceMailbox, [EVIDENCE_FOLDER_NAME, incidentId], false);
+      const id = await this.folders.ensurePath(service, evidenceMailbox, [EVIDENCE_FOLDER_NAME, incidentId], false, created);
       const found = await findItems(service, [new FolderId(id)], null, [EmailMessageSchema.InternetMessageId], this.connection.context('keepEvidence', evidenceMailbox));
       return { folderId: id, held: new Map(found.map(({ item }) => [canonicalMessageId((item as EmailMessage).InternetMessageId), item.Id.UniqueId])) };
     });

@@ -3,7 +3,8 @@ import type * as mail from '../../domain/mail.js';
 import { canonicalMessageId } from '../../domain/message-id.js';
 import { QuarantineSettings, type QuarantineSettingsInput } from '../../domain/quarantine.js';
 import { readSecret } from '../../config/secret.js';
-import type { MailProvider } from '../port.js';
+import { withCreatedFolders } from '../created-folders.js';
+import type { MailProvider, ReportFolders } from '../port.js';
 import { EwsProviderConfig, type EwsProviderConfigInput } from './config.js';
 import { EwsConnection, type EwsCredential } from './connection.js';
 import { EwsDirectory } from './directory.js';
@@ -11,6 +12,7 @@ import { EvidenceStore } from './evidence.js';
 import { findForwards } from './forwards.js';
 import { pullCopies } from './pull.js';
 import { QuarantineFolders } from './quarantine-folders.js';
+import { EwsReportFolders } from './report-folders.js';
 import { restoreRecords } from './restore.js';
 import { MailboxSearch } from './search.js';
 import { TokenSource } from './token.js';
@@ -34,12 +36,13 @@ export interface OpenEwsProviderOptions {
  * with ApplicationImpersonation: directory through ResolveNames/ExpandDL, every mailbox operation
  * impersonating that mailbox.
  */
-export class EwsProvider implements MailProvider {
+export class EwsProvider implements MailProvider, ReportFolders {
   readonly tenantId: string;
   private readonly directory: EwsDirectory;
   private readonly folders: QuarantineFolders;
   private readonly evidence: EvidenceStore;
   private readonly settings: QuarantineSettings;
+  private readonly reports: EwsReportFolders;
 
   constructor(
     private readonly connection: EwsConnection,
@@ -52,6 +55,7 @@ export class EwsProvider implements MailProvider {
     this.directory = new EwsDirectory(connection, domains.map((d) => d.toLowerCase()));
     this.folders = new QuarantineFolders(this.settings.folderName);
     this.evidence = new EvidenceStore(connection, this.folders, this.settings.mailbox);
+    this.reports = new EwsReportFolders(connection, this.folders);
   }
 
   /** Reads the credentials and the CA file now, so a bad configuration fails at start-up. */
@@ -102,17 +106,32 @@ export class EwsProvider implements MailProvider {
   async quarantine(copies: mail.MessageCopy[], action: mail.QuarantineAction, incidentId: string): Promise<mail.PullResult[]> {
     if (copies.length === 0) return [];
     const mailbox = copies[0]!.mailbox.address;
+    // Outside the connection's call: a creation survives the call's own retry with a fresh token.
+    const created: mail.CreatedFolder[] = [];
     const results = await this.connection.call('quarantine', mailbox, (service) =>
-      pullCopies(copies, action, { service, folders: this.folders, batchSize: this.batchSize, at: this.connection.context('quarantine', mailbox) }),
+      pullCopies(copies, action, { service, folders: this.folders, batchSize: this.batchSize, at: this.connection.context('quarantine', mailbox), created }),
     );
-    if (action !== 'quarantine-mailbox') return results;
+    if (action !== 'quarantine-mailbox') return withCreatedFolders(results, created);
     const kept = results.flatMap((result) => ('record' in result ? [{ messageId: result.record.copy.internetMessageId, quarantinedItemId: result.record.quarantinedItemId }] : []));
-    const evidence = kept.length > 0 ? await this.evidence.keep(mailbox, kept, incidentId) : new Map();
-    return results.map((result) => {
+    const evidence = kept.length > 0 ? await this.evidence.keep(mailbox, kept, incidentId, created) : new Map();
+    const withEvidence = results.map((result) => {
       if (!('record' in result)) return result;
       const held = evidence.get(canonicalMessageId(result.record.copy.internetMessageId));
       return held ? { ...result, record: { ...result.record, evidence: held } } : result;
     });
+    return withCreatedFolders(withEvidence, created);
+  }
+
+  listMessages(mailbox: mail.MailboxRef, folder: string, limit: number): Promise<mail.ListedMessage[]> {
+    return this.reports.listMessages(mailbox, folder, limit);
+  }
+
+  readMime(mailbox: mail.MailboxRef, itemId: string): Promise<Buffer> {
+    return this.reports.readMime(mailbox, itemId);
+  }
+
+  moveToFolder(mailbox: mail.MailboxRef, itemId: string, folder: string): Promise<{ itemId: string; folderId: string }> {
+    return this.reports.moveToFolder(mailbox, itemId, folder);
   }
 
   restore(records: mail.PullRecord[]): Promise<mail.RestoreResult[]> {

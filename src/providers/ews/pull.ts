@@ -1,5 +1,5 @@
 import { ServiceError, type ExchangeService } from 'ews-javascript-api';
-import type { MessageCopy, PullRecord, PullResult, QuarantineAction } from '../../domain/mail.js';
+import type { CreatedFolder, MessageCopy, PullRecord, PullResult, QuarantineAction } from '../../domain/mail.js';
 import { canonicalMessageId } from '../../domain/message-id.js';
 import { ProviderError } from '../errors.js';
 import { providerContext, type CallContext } from './errors.js';
@@ -12,6 +12,8 @@ export interface PullOptions {
   folders: QuarantineFolders;
   batchSize: number;
   at: CallContext;
+  /** Hears of the quarantine folder when this pull is the one that made it. */
+  created: CreatedFolder[];
 }
 
 /**
@@ -20,9 +22,9 @@ export interface PullOptions {
  * meanwhile is moved from where it is now, one already in the target folder (a retry, or another
  * incident) is reported `already-quarantined`, and one found nowhere is `gone`.
  */
-export async function pullCopies(copies: MessageCopy[], action: QuarantineAction, { service, folders, batchSize, at }: PullOptions): Promise<PullResult[]> {
+export async function pullCopies(copies: MessageCopy[], action: QuarantineAction, { service, folders, batchSize, at, created }: PullOptions): Promise<PullResult[]> {
   const mailbox = copies[0]!.mailbox;
-  const target = await folders.target(service, mailbox.address, action);
+  const target = await folders.target(service, mailbox.address, action, created);
   const pulledAt = new Date().toISOString();
   const results = new Map<MessageCopy, PullResult>();
   const toMove = copies.filter((copy) => {

@@ -12,7 +12,7 @@ import {
   WellKnownFolderName,
   type ExchangeService,
 } from 'ews-javascript-api';
-import type { QuarantineAction } from '../../domain/mail.js';
+import type { CreatedFolder, QuarantineAction } from '../../domain/mail.js';
 import { MailboxFolders } from './folders.js';
 
 /** PR_ATTR_HIDDEN: mail clients do not show a folder with this flag set. */
@@ -34,11 +34,12 @@ export class QuarantineFolders {
 
   constructor(private readonly folderName: string) {}
 
-  async target(service: ExchangeService, mailbox: string, action: QuarantineAction): Promise<QuarantineTarget> {
+  /** `created` hears of the quarantine folder when this call is the one that made it. */
+  async target(service: ExchangeService, mailbox: string, action: QuarantineAction, created?: CreatedFolder[]): Promise<QuarantineTarget> {
     switch (action) {
       case 'quarantine-folder':
       case 'quarantine-mailbox': {
-        const id = await this.ensurePath(service, mailbox, [this.folderName], true);
+        const id = await this.ensurePath(service, mailbox, [this.folderName], true, created);
         return { folder: new FolderId(id), id };
       }
       case 'junk':
@@ -48,14 +49,23 @@ export class QuarantineFolders {
     }
   }
 
-  /** `segments` under the top of the mailbox, each created when missing (ErrorFolderExists: it is there already). */
-  async ensurePath(service: ExchangeService, mailbox: string, segments: string[], hidden: boolean): Promise<string> {
+  /**
+   * `segments` under the top of the mailbox, each created when missing (ErrorFolderExists: it is
+   * there already). `created` hears of each folder this call made.
+   */
+  async ensurePath(service: ExchangeService, mailbox: string, segments: string[], hidden: boolean, created?: CreatedFolder[]): Promise<string> {
     let parent = new FolderId(WellKnownFolderName.MsgFolderRoot);
     let id = '';
     for (let depth = 1; depth <= segments.length; depth++) {
       const path = segments.slice(0, depth).join('/');
       const key = `${mailbox}/${path}`.toLowerCase();
-      id = this.known.get(key) ?? (await this.create(service, parent, segments[depth - 1]!, path, hidden));
+      const known = this.known.get(key);
+      if (known) id = known;
+      else {
+        const folder = await this.create(service, parent, segments[depth - 1]!, path, hidden);
+        id = folder.id;
+        if (folder.made) created?.push({ mailbox, folderId: id, path, hidden });
+      }
       this.known.set(key, id);
       parent = new FolderId(id);
     }
@@ -67,18 +77,19 @@ export class QuarantineFolders {
     for (const key of this.known.keys()) if (key.startsWith(`${mailbox.toLowerCase()}/`)) this.known.delete(key);
   }
 
-  private async create(service: ExchangeService, parent: FolderId, displayName: string, path: string, hidden: boolean): Promise<string> {
+  /** `made` is false when the folder turned out to exist already. */
+  private async create(service: ExchangeService, parent: FolderId, displayName: string, path: string, hidden: boolean): Promise<{ id: string; made: boolean }> {
     const folder = new Folder(service);
     folder.DisplayName = displayName;
     if (hidden) folder.SetExtendedProperty(HIDDEN_PROPERTY, true);
     try {
       await folder.Save(parent);
-      return folder.Id.UniqueId;
+      return { id: folder.Id.UniqueId, made: true };
     } catch (error) {
       if (!(error instanceof ServiceResponseException && error.ErrorCode === ServiceError.ErrorFolderExists)) throw error;
       const existing = (await MailboxFolders.read(service)).byPath(path);
       if (!existing) throw error;
-      return existing.id;
+      return { id: existing.id, made: false };
     }
   }
 

@@ -1,4 +1,4 @@
-import type { MessageCopy } from '../../domain/mail.js';
+import type { CreatedFolder, MessageCopy } from '../../domain/mail.js';
 import { canonicalMessageId } from '../../domain/message-id.js';
 import { EVIDENCE_FOLDER_NAME, type QuarantineSettings } from '../../domain/quarantine.js';
 import { ProviderError } from '../errors.js';
@@ -20,21 +20,22 @@ export class EvidenceKeeper {
     private readonly settings: QuarantineSettings,
   ) {}
 
-  keep(copy: MessageCopy, incidentId: string): Promise<Evidence> {
+  /** `created` hears of the incident's label when this call is the one that made it. */
+  keep(copy: MessageCopy, incidentId: string, created: CreatedFolder[]): Promise<Evidence> {
     const key = `${incidentId} ${canonicalMessageId(copy.internetMessageId)}`;
     let evidence = this.kept.get(key);
     if (!evidence) {
-      evidence = this.store(copy, incidentId);
+      evidence = this.store(copy, incidentId, created);
       this.kept.set(key, evidence);
       evidence.catch(() => this.kept.delete(key));
     }
     return evidence;
   }
 
-  private async store(copy: MessageCopy, incidentId: string): Promise<Evidence> {
+  private async store(copy: MessageCopy, incidentId: string, created: CreatedFolder[]): Promise<Evidence> {
     const mailbox = this.settings.mailbox;
     if (!mailbox) throw this.refusal(`quarantine-mailbox needs a quarantine mailbox in tenant ${this.api.tenantId}; none is configured`);
-    const labelId = await (await MailboxLabels.load(this.api, mailbox)).ensure(`${EVIDENCE_FOLDER_NAME}/${incidentId}`, SHOWN);
+    const labelId = await (await MailboxLabels.load(this.api, mailbox)).ensure(`${EVIDENCE_FOLDER_NAME}/${incidentId}`, SHOWN, created);
     const [existing] = await searchMessageIds(this.api, mailbox, `rfc822msgid:${copy.internetMessageId}`, [labelId]);
     if (existing) return { mailbox, folderId: labelId, itemId: existing };
     const user = copy.mailbox.address;

@@ -1,4 +1,5 @@
 import type { gmail_v1 } from 'googleapis';
+import type { CreatedFolder } from '../../domain/mail.js';
 import { ProviderError } from '../errors.js';
 import type { GoogleApi } from './api.js';
 
@@ -55,22 +56,29 @@ export class MailboxLabels {
     return [...this.byId.values()].find((label) => label.name?.toLowerCase() === wanted)?.id ?? undefined;
   }
 
+  /** A label the mailbox's users made, as opposed to one of Gmail's own. */
+  isUserLabel(labelId: string): boolean {
+    return this.byId.get(labelId)?.type === 'user';
+  }
+
   /**
    * The label `name`, created if the mailbox has none. Two pulls racing to create it both
-   * succeed: the loser's 409 sends it back to the list for the winner's label.
+   * succeed: the loser's 409 sends it back to the list for the winner's label. `created` hears
+   * of the label when this call made it.
    */
-  async ensure(name: string, visibility: Visibility): Promise<string> {
+  async ensure(name: string, visibility: Visibility, created?: CreatedFolder[]): Promise<string> {
     const existing = this.idOf(name);
     if (existing) return existing;
-    const created = await this.api.gmailOrAbsent(
+    const label = await this.api.gmailOrAbsent(
       this.user,
       'labels.create',
       (gmail) => gmail.users.labels.create({ userId: 'me', requestBody: { name, ...visibility } }),
       [409],
     );
-    if (created?.id) {
-      this.byId.set(created.id, created);
-      return created.id;
+    if (label?.id) {
+      this.byId.set(label.id, label);
+      created?.push({ mailbox: this.user, folderId: label.id, path: name, hidden: visibility.labelListVisibility === HIDDEN.labelListVisibility });
+      return label.id;
     }
     const reloaded = await MailboxLabels.load(this.api, this.user);
     const id = reloaded.idOf(name);

@@ -4,18 +4,22 @@ import { METADATA_HEADERS, metadataOf, type MessageMetadata } from './metadata.j
 
 const LIST_PAGE = 500;
 
-/** Ids of the messages a search matches, every page, spam and trash included. */
-export async function searchMessageIds(api: GoogleApi, user: string, q: string, labelIds: string[] = []): Promise<string[]> {
+/**
+ * Ids of the messages a search (an empty one: all) matches among those bearing every one of
+ * `labelIds`, spam and trash included: every page, or only as many as `limit` needs.
+ */
+export async function searchMessageIds(api: GoogleApi, user: string, q: string, labelIds: string[] = [], limit = Infinity): Promise<string[]> {
   const ids: string[] = [];
   let pageToken: string | undefined;
   do {
+    const maxResults = Math.min(LIST_PAGE, limit - ids.length);
     const page = await api.gmail(user, 'messages.list', (gmail) =>
-      gmail.users.messages.list({ userId: 'me', q, includeSpamTrash: true, maxResults: LIST_PAGE, ...(labelIds.length ? { labelIds } : {}), ...(pageToken ? { pageToken } : {}) }),
+      gmail.users.messages.list({ userId: 'me', ...(q ? { q } : {}), includeSpamTrash: true, maxResults, ...(labelIds.length ? { labelIds } : {}), ...(pageToken ? { pageToken } : {}) }),
     );
     ids.push(...(page.messages ?? []).flatMap((message) => (message.id ? [message.id] : [])));
     pageToken = page.nextPageToken ?? undefined;
-  } while (pageToken);
-  return ids;
+  } while (pageToken && ids.length < limit);
+  return ids.slice(0, limit);
 }
 
 /** Labels and headers of each message; one deleted since it was listed is left out. */

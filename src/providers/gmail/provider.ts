@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type {
+  CreatedFolder,
   Forward,
   GroupExpansion,
   GroupRef,
+  ListedMessage,
   MailboxRef,
   MessageCopy,
   MessageQuery,
@@ -15,7 +17,7 @@ import type {
 import { QuarantineSettings, type QuarantineSettingsInput } from '../../domain/quarantine.js';
 import { ConfigError } from '../../config/load.js';
 import { readSecret, SecretUnavailable } from '../../config/secret.js';
-import type { MailProvider } from '../port.js';
+import type { MailProvider, ReportFolders } from '../port.js';
 import { GoogleApi } from './api.js';
 import { ServiceAccountKey, type GmailEndpoints, type GmailProviderConfig } from './config.js';
 import { GmailDirectory } from './directory.js';
@@ -24,6 +26,7 @@ import { findForwards } from './forwards.js';
 import { GoogleClients } from './google-clients.js';
 import { pull } from './pull.js';
 import { UnitLimiter } from './quota.js';
+import { GmailReportFolders } from './report-folders.js';
 import { restore } from './restore.js';
 import { findCopies } from './search.js';
 
@@ -45,12 +48,13 @@ export interface GmailCredentials {
  * The MailProvider for Google Workspace: the Admin SDK Directory for recipients, the Gmail API
  * for mail, through a service account with domain-wide delegation.
  */
-export class GmailProvider implements MailProvider {
+export class GmailProvider implements MailProvider, ReportFolders {
   readonly tenantId: string;
   private readonly api: GoogleApi;
   private readonly directory: GmailDirectory;
   private readonly settings: QuarantineSettings;
   private readonly evidence: EvidenceKeeper;
+  private readonly reports: GmailReportFolders;
 
   private constructor(api: GoogleApi, options: GmailProviderOptions) {
     this.tenantId = options.tenantId;
@@ -58,6 +62,7 @@ export class GmailProvider implements MailProvider {
     this.directory = new GmailDirectory(api, options.domains);
     this.settings = QuarantineSettings.parse(options.quarantine ?? {});
     this.evidence = new EvidenceKeeper(api, this.settings);
+    this.reports = new GmailReportFolders(api);
   }
 
   /** Reads the key and the CA file: a bad key or an unreadable file stops start-up, naming the config path, never the key. */
@@ -110,12 +115,24 @@ export class GmailProvider implements MailProvider {
     return pull(this.api, copies, {
       action,
       quarantineLabel: this.settings.folderName,
-      ...(action === 'quarantine-mailbox' ? { keepEvidence: (copy: MessageCopy) => this.evidence.keep(copy, incidentId) } : {}),
+      ...(action === 'quarantine-mailbox' ? { keepEvidence: (copy: MessageCopy, created: CreatedFolder[]) => this.evidence.keep(copy, incidentId, created) } : {}),
     });
   }
 
   restore(records: PullRecord[]): Promise<RestoreResult[]> {
     return restore(this.api, records);
+  }
+
+  listMessages(mailbox: MailboxRef, folder: string, limit: number): Promise<ListedMessage[]> {
+    return this.reports.listMessages(mailbox, folder, limit);
+  }
+
+  readMime(mailbox: MailboxRef, itemId: string): Promise<Buffer> {
+    return this.reports.readMime(mailbox, itemId);
+  }
+
+  moveToFolder(mailbox: MailboxRef, itemId: string, folder: string): Promise<{ itemId: string; folderId: string }> {
+    return this.reports.moveToFolder(mailbox, itemId, folder);
   }
 
   close(): void {

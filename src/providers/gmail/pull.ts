@@ -1,4 +1,5 @@
-import type { MessageCopy, PullRecord, PullResult, QuarantineAction } from '../../domain/mail.js';
+import type { CreatedFolder, MessageCopy, PullRecord, PullResult, QuarantineAction } from '../../domain/mail.js';
+import { withCreatedFolders } from '../created-folders.js';
 import type { GoogleApi } from './api.js';
 import { mapConcurrently, PER_MAILBOX_CONCURRENCY } from './concurrency.js';
 import { ALL_MAIL, HIDDEN, KEPT_WHEN_HIDING, MailboxLabels } from './labels.js';
@@ -13,8 +14,11 @@ export interface PullOptions {
   action: QuarantineAction;
   /** The hidden label's name (the tenant's quarantine folder name). */
   quarantineLabel: string;
-  /** quarantine-mailbox: keeps the raw message in the quarantine mailbox before it is hidden. */
-  keepEvidence?: (copy: MessageCopy) => Promise<Evidence>;
+  /**
+   * quarantine-mailbox: keeps the raw message in the quarantine mailbox before it is hidden;
+   * `created` hears of the incident's label when this call made it.
+   */
+  keepEvidence?: (copy: MessageCopy, created: CreatedFolder[]) => Promise<Evidence>;
 }
 
 /**
@@ -32,7 +36,8 @@ export async function pull(api: GoogleApi, copies: MessageCopy[], options: PullO
     MailboxLabels.load(api, user),
     mapConcurrently(copies, PER_MAILBOX_CONCURRENCY, (copy) => currentLabels(api, user, copy.itemId)),
   ]);
-  const target = await targetLabel(labels, options);
+  const created: CreatedFolder[] = [];
+  const target = await targetLabel(labels, options, created);
   const pulledAt = new Date().toISOString();
 
   const results: PullResult[] = [];
@@ -43,7 +48,7 @@ export async function pull(api: GoogleApi, copies: MessageCopy[], options: PullO
       results.push({ outcome: 'gone', itemId: copy.itemId, detail: `${user} no longer holds this message` });
       continue;
     }
-    const evidence = options.keepEvidence ? await options.keepEvidence(copy) : undefined;
+    const evidence = options.keepEvidence ? await options.keepEvidence(copy, created) : undefined;
     // A copy found already hidden was hidden by an earlier attempt: the labels found by the search are its own.
     const alreadyQuarantined = labelIds.includes(target);
     const original = alreadyQuarantined ? (copy.labelIds ?? labelsOf(copy)) : labelIds;
@@ -70,10 +75,10 @@ export async function pull(api: GoogleApi, copies: MessageCopy[], options: PullO
       }),
     );
   }
-  return results;
+  return withCreatedFolders(results, created);
 }
 
-async function targetLabel(labels: MailboxLabels, { action, quarantineLabel }: PullOptions): Promise<string> {
+async function targetLabel(labels: MailboxLabels, { action, quarantineLabel }: PullOptions, created: CreatedFolder[]): Promise<string> {
   switch (action) {
     case 'soft-delete':
       return 'TRASH';
@@ -81,7 +86,7 @@ async function targetLabel(labels: MailboxLabels, { action, quarantineLabel }: P
       return 'SPAM';
     case 'quarantine-folder':
     case 'quarantine-mailbox':
-      return labels.ensure(quarantineLabel, HIDDEN);
+      return labels.ensure(quarantineLabel, HIDDEN, created);
   }
 }
 

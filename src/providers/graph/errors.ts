@@ -1,4 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
+import { z } from 'zod';
 import { ProviderError } from '../errors.js';
 import { retryAfterMs } from './retry-after.js';
 
@@ -18,6 +19,29 @@ const MAILBOX_NOT_FOUND = new Set(['ErrorInvalidUser', 'Request_ResourceNotFound
 
 export function isGraphError(error: unknown, status: number, code?: string): error is GraphError {
   return error instanceof GraphError && error.statusCode === status && (code === undefined || error.code === code);
+}
+
+const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
+
+/**
+ * The SDK reads an error body as the response type the request asked for, so a binary read
+ * (`$value`) fails with Graph's JSON error left as bytes and no code: this reads them, so the
+ * code (ErrorItemNotFound, ErrorInvalidUser) can be told apart like any other request's.
+ */
+export function withErrorCode(error: unknown): unknown {
+  if (!(error instanceof GraphError) || error.code || !(error.body instanceof ArrayBuffer)) return error;
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.from(error.body).toString('utf8'));
+  } catch {
+    return error;
+  }
+  const parsed = ErrorBody.safeParse(body);
+  if (!parsed.success) return error;
+  const decoded = new GraphError(error.statusCode, parsed.data.error.message);
+  decoded.code = parsed.data.error.code;
+  decoded.headers = error.headers;
+  return decoded;
 }
 
 /** A status and code as Graph reports them, for messages: "404 ErrorItemNotFound". */

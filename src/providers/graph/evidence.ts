@@ -1,7 +1,8 @@
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import { canonicalMessageId } from '../../domain/message-id.js';
-import type { MailboxRef, PullRecord } from '../../domain/mail.js';
+import type { CreatedFolder, MailboxRef, PullRecord } from '../../domain/mail.js';
 import { EVIDENCE_FOLDER_NAME } from '../../domain/quarantine.js';
+import { recordCreation } from '../created-folders.js';
 import { ProviderError } from '../errors.js';
 import type { GraphDirectory } from './directory.js';
 import { odataString, segment } from './odata.js';
@@ -26,10 +27,13 @@ export class EvidenceStore {
     private readonly address: string | undefined,
   ) {}
 
-  /** Assumes the source item exists: the caller passes the id it just moved into quarantine. */
-  async keep(source: MailboxRef, itemId: string, internetMessageId: string, incidentId: string): Promise<Evidence> {
+  /**
+   * Assumes the source item exists: the caller passes the id it just moved into quarantine.
+   * `created` hears of the incident's folders when this call is the one that made them.
+   */
+  async keep(source: MailboxRef, itemId: string, internetMessageId: string, incidentId: string, created: CreatedFolder[]): Promise<Evidence> {
     const mailbox = await this.quarantineMailbox();
-    const folderId = await this.incidentFolder(mailbox, incidentId);
+    const folderId = await this.incidentFolder(mailbox, incidentId, created);
     const call = { operation: 'keepEvidence', permission: 'Mail.ReadWrite' as const, mailbox };
     const held = await this.session.all<{ id: string }>(call, (client) =>
       client.api(`/users/${segment(mailbox.mailboxId)}/mailFolders/${segment(folderId)}/messages`).filter(`internetMessageId eq ${odataString(canonicalMessageId(internetMessageId))}`).select('id'),
@@ -38,13 +42,13 @@ export class EvidenceStore {
     const mime = await this.session.call({ ...call, mailbox: source }, (client) =>
       client.api(`/users/${segment(source.mailboxId)}/messages/${segment(itemId)}/$value`).responseType(ResponseType.ARRAYBUFFER).get(),
     ) as ArrayBuffer;
-    const created = await this.session.call(call, (client) =>
+    const imported = await this.session.call(call, (client) =>
       client
         .api(`/users/${segment(mailbox.mailboxId)}/mailFolders/${segment(folderId)}/messages`)
         .header('Content-Type', 'text/plain')
         .post(Buffer.from(mime).toString('base64')),
     ) as { id: string };
-    return { mailbox: mailbox.address, folderId, itemId: created.id };
+    return { mailbox: mailbox.address, folderId, itemId: imported.id };
   }
 
   private quarantineMailbox(): Promise<MailboxRef> {
@@ -66,10 +70,13 @@ export class EvidenceStore {
     return resolution.mailbox;
   }
 
-  private incidentFolder(mailbox: MailboxRef, incidentId: string): Promise<string> {
+  private incidentFolder(mailbox: MailboxRef, incidentId: string, created: CreatedFolder[]): Promise<string> {
     let folder = this.folders.get(incidentId);
     if (!folder) {
-      folder = ensureFolder(this.session, mailbox, undefined, EVIDENCE_FOLDER_NAME).then((parent) => ensureFolder(this.session, mailbox, parent, incidentId));
+      const path = `${EVIDENCE_FOLDER_NAME}/${incidentId}`;
+      folder = ensureFolder(this.session, mailbox, undefined, EVIDENCE_FOLDER_NAME, { onCreated: recordCreation(created, mailbox.address, EVIDENCE_FOLDER_NAME, false) }).then((parent) =>
+        ensureFolder(this.session, mailbox, parent, incidentId, { onCreated: recordCreation(created, mailbox.address, path, false) }),
+      );
       folder.catch(() => this.folders.delete(incidentId));
       this.folders.set(incidentId, folder);
     }

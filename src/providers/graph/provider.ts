@@ -2,11 +2,12 @@ import type * as mail from '../../domain/mail.js';
 import { mailboxKey } from '../../domain/mail.js';
 import { EVIDENCE_FOLDER_NAME, QuarantineSettings, type QuarantineSettingsInput } from '../../domain/quarantine.js';
 import { ProviderError } from '../errors.js';
-import type { MailProvider } from '../port.js';
+import type { MailProvider, ReportFolders } from '../port.js';
 import { GraphDirectory } from './directory.js';
 import { EvidenceStore } from './evidence.js';
 import { findForwards } from './forwards.js';
 import { Quarantine } from './pull.js';
+import { GraphReportFolders } from './report-folders.js';
 import { restore } from './restore.js';
 import { findCopies } from './search.js';
 import type { GraphSession } from './session.js';
@@ -19,12 +20,13 @@ export interface GraphProviderOptions {
 }
 
 /** Office 365 through Microsoft Graph, with application permissions over every mailbox of the tenant. */
-export class GraphProvider implements MailProvider {
+export class GraphProvider implements MailProvider, ReportFolders {
   readonly tenantId: string;
   private readonly session: GraphSession;
   private readonly settings: QuarantineSettings;
   private readonly directory: GraphDirectory;
   private readonly pulls: Quarantine;
+  private readonly reports: GraphReportFolders;
 
   constructor({ session, domains, quarantine = {} }: GraphProviderOptions) {
     this.session = session;
@@ -32,6 +34,7 @@ export class GraphProvider implements MailProvider {
     this.settings = QuarantineSettings.parse(quarantine);
     this.directory = new GraphDirectory(session, domains);
     this.pulls = new Quarantine(session, this.settings, new EvidenceStore(session, this.directory, this.settings.mailbox));
+    this.reports = new GraphReportFolders(session);
   }
 
   resolve(addresses: string[]): Promise<mail.Resolution[]> {
@@ -62,6 +65,21 @@ export class GraphProvider implements MailProvider {
     if (records.length === 0) return [];
     this.requireOwn(records.map((record) => record.copy.mailbox), 'restore');
     return restore(this.session, records);
+  }
+
+  listMessages(mailbox: mail.MailboxRef, folder: string, limit: number): Promise<mail.ListedMessage[]> {
+    this.requireOwn([mailbox], 'listMessages');
+    return this.reports.listMessages(mailbox, folder, limit);
+  }
+
+  readMime(mailbox: mail.MailboxRef, itemId: string): Promise<Buffer> {
+    this.requireOwn([mailbox], 'readMime');
+    return this.reports.readMime(mailbox, itemId);
+  }
+
+  moveToFolder(mailbox: mail.MailboxRef, itemId: string, folder: string): Promise<{ itemId: string; folderId: string }> {
+    this.requireOwn([mailbox], 'moveToFolder');
+    return this.reports.moveToFolder(mailbox, itemId, folder);
   }
 
   /** Copies there are already contained: the quarantine folder, and in the quarantine mailbox the evidence. */

@@ -1,6 +1,7 @@
 import { canonicalMessageId } from '../../domain/message-id.js';
-import type { MailboxRef, MessageCopy, PullRecord, PullResult, QuarantineAction } from '../../domain/mail.js';
+import type { CreatedFolder, MailboxRef, MessageCopy, PullRecord, PullResult, QuarantineAction } from '../../domain/mail.js';
 import type { QuarantineSettings } from '../../domain/quarantine.js';
+import { recordCreation, withCreatedFolders } from '../created-folders.js';
 import { runBatch, type StepResult } from './batch.js';
 import { describeStatus, statusError } from './errors.js';
 import type { EvidenceStore } from './evidence.js';
@@ -89,7 +90,8 @@ export class Quarantine {
   async pull(copies: MessageCopy[], action: QuarantineAction, incidentId: string): Promise<PullResult[]> {
     const mailbox = copies[0]!.mailbox;
     const work = mailboxWork(this.session, mailbox, 'quarantine');
-    const targetId = await this.target(work, action);
+    const created: CreatedFolder[] = [];
+    const targetId = await this.target(work, action, created);
     const pulledAt = new Date().toISOString();
     const record = (copy: MessageCopy, quarantinedItemId: string): PullRecord => ({ copy, action, quarantinedItemId, quarantineFolderId: targetId, pulledAt });
 
@@ -121,7 +123,7 @@ export class Quarantine {
     for (const copy of lost) results.set(copy, await this.refind(work, copy, targetId, record));
 
     const ordered = copies.map((copy) => results.get(copy)!);
-    return action === 'quarantine-mailbox' ? this.withEvidence(mailbox, ordered, incidentId) : ordered;
+    return withCreatedFolders(action === 'quarantine-mailbox' ? await this.withEvidence(mailbox, ordered, incidentId, created) : ordered, created);
   }
 
   /** A copy whose id no longer answers: already in quarantine (a retry), moved by the user, or gone. */
@@ -142,7 +144,7 @@ export class Quarantine {
     return { outcome: 'gone', itemId: copy.itemId, detail: `${work.mailbox.address} no longer holds this message` };
   }
 
-  private async withEvidence(source: MailboxRef, results: PullResult[], incidentId: string): Promise<PullResult[]> {
+  private async withEvidence(source: MailboxRef, results: PullResult[], incidentId: string, created: CreatedFolder[]): Promise<PullResult[]> {
     const kept = new Map<string, Awaited<ReturnType<EvidenceStore['keep']>>>();
     const out: PullResult[] = [];
     for (const result of results) {
@@ -151,18 +153,19 @@ export class Quarantine {
         continue;
       }
       const key = canonicalMessageId(result.record.copy.internetMessageId);
-      const evidence = kept.get(key) ?? (await this.evidence.keep(source, result.record.quarantinedItemId, result.record.copy.internetMessageId, incidentId));
+      const evidence = kept.get(key) ?? (await this.evidence.keep(source, result.record.quarantinedItemId, result.record.copy.internetMessageId, incidentId, created));
       kept.set(key, evidence);
       out.push({ ...result, record: { ...result.record, evidence } });
     }
     return out;
   }
 
-  private target(work: MailboxWork, action: QuarantineAction): Promise<string> {
+  /** `created` hears of the quarantine folder when this call is the one that made it. */
+  private target(work: MailboxWork, action: QuarantineAction, created: CreatedFolder[]): Promise<string> {
     switch (action) {
       case 'quarantine-folder':
       case 'quarantine-mailbox':
-        return this.quarantineFolder(work.mailbox);
+        return this.quarantineFolder(work.mailbox, created);
       case 'soft-delete':
         return work.tree.wellKnownId('recoverableitemsdeletions');
       case 'junk':
@@ -170,10 +173,11 @@ export class Quarantine {
     }
   }
 
-  private quarantineFolder(mailbox: MailboxRef): Promise<string> {
+  private quarantineFolder(mailbox: MailboxRef, created: CreatedFolder[]): Promise<string> {
     let folder = this.folders.get(mailbox.mailboxId);
     if (!folder) {
-      folder = ensureFolder(this.session, mailbox, undefined, this.settings.folderName, { isHidden: true });
+      const { folderName } = this.settings;
+      folder = ensureFolder(this.session, mailbox, undefined, folderName, { isHidden: true, onCreated: recordCreation(created, mailbox.address, folderName, true) });
       folder.catch(() => this.folders.delete(mailbox.mailboxId));
       this.folders.set(mailbox.mailboxId, folder);
     }

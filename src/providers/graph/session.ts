@@ -82,17 +82,17 @@ export class GraphSession {
     }
   }
 
-  /** Every item of a collection: each `@odata.nextLink` followed verbatim, each page a request of its own. */
-  async all<T>(call: Call, first: (client: Client) => GraphRequest): Promise<T[]> {
+  /** Every item of a collection, or its first `limit`: each `@odata.nextLink` followed verbatim, each page a request of its own. */
+  async all<T>(call: Call, first: (client: Client) => GraphRequest, limit = Infinity): Promise<T[]> {
     const items: T[] = [];
     let page = await this.call<Page<T>>(call, (client) => first(client).get());
     items.push(...page.value);
-    while (page['@odata.nextLink']) {
+    while (page['@odata.nextLink'] && items.length < limit) {
       const next = page['@odata.nextLink'];
       page = await this.call<Page<T>>(call, (client) => client.api(next).get());
       items.push(...page.value);
     }
-    return items;
+    return items.slice(0, limit);
   }
 
   /** A `$batch` step's request. Its URL is made relative to the version by the SDK, as `$batch` wants it. */

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type {
+  CreatedFolder,
   Forward,
   GroupExpansion,
   GroupRef,
@@ -12,18 +13,21 @@ import type {
   QuarantineAction,
   Resolution,
   RestoreResult,
+  ListedMessage,
 } from '../../domain/mail.js';
 import { canonicalMessageId } from '../../domain/message-id.js';
+import { withCreatedFolders } from '../created-folders.js';
 import { ProviderError } from '../errors.js';
-import type { MailProvider } from '../port.js';
+import type { MailProvider, ReportFolders } from '../port.js';
 import { Tenant, type FolderView, type MessageView } from '../../sim/model.js';
 import type { ScenarioInput } from '../../sim/scenario.js';
 import type { QuarantineOrigin, StoredGroup, StoredMailbox } from '../../sim/state.js';
+import { listFolder, moveMessage, readMessageMime } from './report-folders.js';
 import { TenantStateFile } from './state-file.js';
 import { EVIDENCE_FOLDER_NAME, QuarantineSettings, type QuarantineSettingsInput } from '../../domain/quarantine.js';
 
 
-export type DelayedOperation = 'resolve' | 'expandGroup' | 'findCopies' | 'findForwards' | 'move';
+export type DelayedOperation = 'resolve' | 'expandGroup' | 'findCopies' | 'findForwards' | 'move' | 'listMessages' | 'readMime';
 
 export interface SimulatedProviderOptions {
   tenant: Tenant;
@@ -51,7 +55,7 @@ const FORWARD_SUBJECT = /^\s*(?:fw|fwd)\s*:\s*(.*)$/i;
  * adapters: same port, same semantics (item ids change on move, hidden quarantine folder,
  * idempotent pulls and restores), no network.
  */
-export class SimulatedProvider implements MailProvider {
+export class SimulatedProvider implements MailProvider, ReportFolders {
   readonly tenantId: string;
   readonly tenant: Tenant;
   private readonly stateFile: TenantStateFile | undefined;
@@ -59,7 +63,7 @@ export class SimulatedProvider implements MailProvider {
   private readonly settings: QuarantineSettings;
   private readonly serviceSlots: LimitFunction | undefined;
   /** Calls made, per operation: what a benchmark reports as requests. */
-  readonly calls: Record<DelayedOperation, number> = { resolve: 0, expandGroup: 0, findCopies: 0, findForwards: 0, move: 0 };
+  readonly calls: Record<DelayedOperation, number> = { resolve: 0, expandGroup: 0, findCopies: 0, findForwards: 0, move: 0, listMessages: 0, readMime: 0 };
 
   constructor({ tenant, stateFile, delaysMs = {}, quarantine = {}, maxConcurrentCalls }: SimulatedProviderOptions) {
     this.serviceSlots = maxConcurrentCalls === undefined ? undefined : pLimit(maxConcurrentCalls);
@@ -152,8 +156,9 @@ export class SimulatedProvider implements MailProvider {
    */
   async quarantine(copies: MessageCopy[], action: QuarantineAction, incidentId: string): Promise<PullResult[]> {
     const results: PullResult[] = [];
-    for (const copy of copies) results.push(await this.pull(copy, action, incidentId));
-    return results;
+    const created: CreatedFolder[] = [];
+    for (const copy of copies) results.push(await this.pull(copy, action, incidentId, created));
+    return withCreatedFolders(results, created);
   }
 
   /**
@@ -167,12 +172,33 @@ export class SimulatedProvider implements MailProvider {
     return results;
   }
 
-  private async pull(copy: MessageCopy, action: QuarantineAction, incidentId: string): Promise<PullResult> {
-    const mailboxId = this.requireMailbox(copy.mailbox, 'quarantine').id;
+  async listMessages(mailbox: MailboxRef, folder: string, limit: number): Promise<ListedMessage[]> {
+    const mailboxId = this.requireMailbox(mailbox, 'listMessages').id;
+    await this.delay('listMessages');
+    return listFolder(this.tenant, mailboxId, folder, limit);
+  }
+
+  async readMime(mailbox: MailboxRef, itemId: string): Promise<Buffer> {
+    this.requireMailbox(mailbox, 'readMime');
+    await this.delay('readMime');
+    return readMessageMime(this.tenant, mailbox, itemId);
+  }
+
+  async moveToFolder(mailbox: MailboxRef, itemId: string, folder: string): Promise<{ itemId: string; folderId: string }> {
+    this.requireMailbox(mailbox, 'moveToFolder');
+    await this.delay('move');
+    const moved = moveMessage(this.tenant, mailbox, itemId, folder);
+    await this.save();
+    return moved;
+  }
+
+  private async pull(copy: MessageCopy, action: QuarantineAction, incidentId: string, created: CreatedFolder[]): Promise<PullResult> {
+    const mailbox = this.requireMailbox(copy.mailbox, 'quarantine');
+    const mailboxId = mailbox.id;
     await this.delay('move');
     const message = this.tenant.message(mailboxId, copy.itemId);
     if (!message) return { outcome: 'gone', itemId: copy.itemId, detail: `${copy.mailbox.address} no longer holds this message` };
-    const target = this.quarantineFolder(mailboxId, action);
+    const target = this.quarantineFolder(mailbox, action, created);
     const origin: QuarantineOrigin = message.quarantinedFrom ?? {
       folderId: message.folderId,
       folderPath: message.folderPath,
@@ -181,7 +207,7 @@ export class SimulatedProvider implements MailProvider {
       pulledAt: new Date().toISOString(),
     };
     const alreadyQuarantined = message.folderId === target.id;
-    const evidence = action === 'quarantine-mailbox' ? this.keepEvidence(message, incidentId) : undefined;
+    const evidence = action === 'quarantine-mailbox' ? this.keepEvidence(message, incidentId, created) : undefined;
     const quarantinedItemId = alreadyQuarantined ? message.itemId : this.tenant.move(mailboxId, message.itemId, target.id, { quarantinedFrom: origin }).itemId;
     if (!alreadyQuarantined || evidence) await this.save();
     return {
@@ -202,7 +228,7 @@ export class SimulatedProvider implements MailProvider {
    * `quarantine-mailbox`: one copy of the message in the quarantine mailbox's folder for the
    * incident, made once however many mailboxes held the message or however often this is retried.
    */
-  private keepEvidence(message: MessageView, incidentId: string): NonNullable<PullRecord['evidence']> {
+  private keepEvidence(message: MessageView, incidentId: string, created: CreatedFolder[]): NonNullable<PullRecord['evidence']> {
     const address = this.settings.mailbox;
     const entry = address === undefined ? undefined : this.tenant.resolveAddress(address);
     if (entry?.kind !== 'mailbox') {
@@ -212,8 +238,7 @@ export class SimulatedProvider implements MailProvider {
       });
     }
     const quarantineMailbox = entry.mailbox;
-    const folderPath = `${EVIDENCE_FOLDER_NAME}/${incidentId}`;
-    const folder = this.tenant.findFolder(quarantineMailbox.id, folderPath) ?? this.tenant.ensureFolderPath(quarantineMailbox.id, folderPath);
+    const folder = this.evidenceFolder(quarantineMailbox, incidentId, created);
     const existing = this.tenant.messagesIn(quarantineMailbox.id, folder.id).find((held) => canonicalMessageId(held.internetMessageId) === canonicalMessageId(message.internetMessageId));
     const kept = existing ?? this.tenant.importMessage(quarantineMailbox.id, folder.id, Tenant.contentOf(message), { isRead: false });
     return { mailbox: quarantineMailbox.address, folderId: folder.id, itemId: kept.itemId };
@@ -235,18 +260,30 @@ export class SimulatedProvider implements MailProvider {
     return restored(copy.itemId, moved, originalFolder !== undefined);
   }
 
-  private quarantineFolder(mailboxId: string, action: QuarantineAction): FolderView {
+  /** `Clawback Incidents/<incident>`, each missing folder on the way made (visible) and reported in `created`. */
+  private evidenceFolder(mailbox: StoredMailbox, incidentId: string, created: CreatedFolder[]): FolderView {
+    let folder: FolderView | undefined;
+    for (const name of [EVIDENCE_FOLDER_NAME, incidentId]) {
+      const parentFolderId = folder?.id;
+      folder =
+        this.tenant.findFolder(mailbox.id, folder ? `${folder.path}/${name}` : name) ??
+        madeFolder(created, mailbox.address, this.tenant.createFolder(mailbox.id, name, parentFolderId === undefined ? {} : { parentFolderId }));
+    }
+    return folder!;
+  }
+
+  private quarantineFolder(mailbox: StoredMailbox, action: QuarantineAction, created: CreatedFolder[]): FolderView {
     switch (action) {
       case 'quarantine-folder':
       case 'quarantine-mailbox':
         return (
-          this.tenant.findFolder(mailboxId, this.settings.folderName) ??
-          this.tenant.createFolder(mailboxId, this.settings.folderName, { isHidden: true })
+          this.tenant.findFolder(mailbox.id, this.settings.folderName) ??
+          madeFolder(created, mailbox.address, this.tenant.createFolder(mailbox.id, this.settings.folderName, { isHidden: true }))
         );
       case 'soft-delete':
-        return this.tenant.requireFolder(mailboxId, 'recoverableitemsdeletions');
+        return this.tenant.requireFolder(mailbox.id, 'recoverableitemsdeletions');
       case 'junk':
-        return this.tenant.requireFolder(mailboxId, 'junkemail');
+        return this.tenant.requireFolder(mailbox.id, 'junkemail');
     }
   }
 
@@ -339,6 +376,12 @@ function isForwardOf(sent: MessageView, originalId: string, original: MessageCop
   if (forwardedSubject === undefined || !original.subject) return false;
   const sentAfterArrival = !original.receivedAt || Date.parse(sent.date) >= Date.parse(original.receivedAt);
   return forwardedSubject.trim().toLowerCase() === original.subject.trim().toLowerCase() && sentAfterArrival;
+}
+
+/** Records a folder the pull just made, for the audit trail. */
+function madeFolder(created: CreatedFolder[], mailbox: string, folder: FolderView): FolderView {
+  created.push({ mailbox, folderId: folder.id, path: folder.path, hidden: folder.isHidden });
+  return folder;
 }
 
 function restored(itemId: string, message: MessageView, originalFolder: boolean): RestoreResult {

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TenantError } from '../errors.js';
 import { messageFromMime } from '../mime.js';
+import { assignedMessageId } from '../mime-fields.js';
 import { EwsFault, EwsResponseError, responseForAsync } from './errors.js';
 import { requireMailbox, singleFolder, type OperationContext } from './ids.js';
 import { itemIdElement } from './item-shape.js';
@@ -21,18 +21,13 @@ function decodeMime(message: XmlNode): Buffer {
   return Buffer.from(compact, 'base64');
 }
 
-/** Message-ID Exchange assigns to an imported message that has none: a GUID at the mailbox's domain. */
-function assignedMessageId(address: string): () => string {
-  return () => `<${randomUUID()}@${address.slice(address.lastIndexOf('@') + 1)}>`;
-}
-
 /** Stores one `t:Message` from its MIME; content that cannot become a message is ErrorMimeContentConversionFailed. */
 async function saveMessage(context: OperationContext, folderId: string, message: XmlNode): Promise<ResponseMessage> {
   const mailboxId = requireMailbox(context);
   const raw = decodeMime(message);
   const address = context.tenant.mailbox(mailboxId)!.address;
   try {
-    const fields = await messageFromMime(raw, assignedMessageId(address));
+    const fields = await messageFromMime(raw, () => assignedMessageId({ address }));
     const isRead = childText(message, 'IsRead')?.toLowerCase() === 'true';
     const created = context.tenant.importMessage(mailboxId, folderId, fields, { mime: raw, isRead });
     return { responseClass: 'Success', responseCode: 'NoError', payload: { 'm:Items': { 't:Message': { 't:ItemId': itemIdElement(created) } } } };

@@ -7,6 +7,7 @@ import { itemIdElement, messageElement, parseItemShape, PR_INTERNET_MESSAGE_ID }
 import { FIND_COUNT_LIMIT, FIND_COUNT_LIMIT_WITH_RESTRICTION } from './limits.js';
 import { indexedPage, rootFolderMessage } from './paging.js';
 import type { ResponseMessage } from './soap.js';
+import { sortOrderOf } from './sort-order.js';
 import { attribute, child, childText, type XmlNode } from './xml.js';
 
 /** A FindItem restriction as a predicate; only what a remediation client sends is understood. */
@@ -22,11 +23,6 @@ function restrictionFilter(restriction: XmlNode | undefined): ((message: Message
   }
   const wanted = canonicalMessageId(constant);
   return (message) => canonicalMessageId(message.internetMessageId) === wanted;
-}
-
-/** Newest first, Exchange's order when the request gives no SortOrder. */
-function byReceivedDescending(a: MessageView, b: MessageView): number {
-  return b.receivedAt.localeCompare(a.receivedAt);
 }
 
 /**
@@ -52,11 +48,12 @@ export function findItem(context: OperationContext, body: XmlNode): ResponseMess
   const restriction = child(body, 'Restriction');
   const matches = restrictionFilter(restriction);
   const limit = restriction ? FIND_COUNT_LIMIT_WITH_RESTRICTION : FIND_COUNT_LIMIT;
+  const order = sortOrderOf(child(body, 'SortOrder'));
   return folderRefs(child(body, 'ParentFolderIds')).map(({ ref }) =>
     responseFor(() => {
       const folder = resolveFolder(context, ref);
       const inFolder = traversed(context, mailboxId, folder.id, traversal, matches !== undefined);
-      const found = (matches ? inFolder.filter(matches) : inFolder).sort(byReceivedDescending);
+      const found = (matches ? inFolder.filter(matches) : inFolder).sort(order);
       const page = indexedPage(found, child(body, 'IndexedPageItemView'), limit);
       return rootFolderMessage(page, {
         't:Items': { 't:Message': page.items.map((message) => messageElement(context.tenant, message, shape)) },

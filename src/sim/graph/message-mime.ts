@@ -2,14 +2,11 @@
  * Messages as raw MIME, as Graph serves them: `GET …/messages/{id}/$value` exports one, and a
  * base64 MIME body sent with `Content-Type: text/plain` to a messages collection creates one.
  */
-import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { SimEnv } from '../face.js';
-import { TenantError } from '../errors.js';
-import { messageFromMime, mimeOf } from '../mime.js';
-import { ScenarioMessage } from '../scenario.js';
-import type { StoredMailbox } from '../state.js';
+import { mimeOf } from '../mime.js';
+import { messageFieldsOf } from '../mime-fields.js';
 import { graphError } from './errors.js';
 import { graphMessage, messageEntityContext, preferenceHeaders, preferredIdType } from './message-resource.js';
 import { messageOperation, operation, routeParam, type GraphRuntime } from './operation.js';
@@ -21,19 +18,6 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 function decodeBase64(body: string): Buffer | undefined {
   const compact = body.replace(/\s+/g, '');
   return BASE64.test(compact) && compact.length % 4 === 0 ? Buffer.from(compact, 'base64') : undefined;
-}
-
-/** A Message-ID for MIME that has none, in the mailbox's domain, as Exchange assigns one on creation. */
-function assignedMessageId(mailbox: StoredMailbox): string {
-  return `<${randomUUID()}@${mailbox.address.slice(mailbox.address.lastIndexOf('@') + 1)}>`;
-}
-
-/** The model's fields of a raw message, or InvalidMime when its headers cannot make a message (a From that is no address, say). */
-async function messageFieldsOf(raw: Buffer, mailbox: StoredMailbox): Promise<ScenarioMessage> {
-  const parsed = ScenarioMessage.safeParse(await messageFromMime(raw, () => assignedMessageId(mailbox)));
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-  throw new TenantError('InvalidMime', `the MIME content does not make a message: ${problems}`, { mailboxId: mailbox.id });
 }
 
 export function messageMimeRoutes(runtime: GraphRuntime): Hono<SimEnv> {

@@ -10,6 +10,7 @@ import { requireFolder, requireMailbox } from './resolve.js';
 import { extendedPropertyExpansion } from './extended-properties.js';
 import { graphMessage, MESSAGE_DEFAULT_PROPERTIES, messageEntityContext, preferenceHeaders, preferredIdType, type IdType } from './message-resource.js';
 import { messageOperation, operation, routeParam, type GraphRuntime } from './operation.js';
+import { messageOrder } from './order-by.js';
 import { page, parseQuery, project, selectedProperties, type QueryOptions } from './query.js';
 
 const MessageUpdate = z.object({ isRead: z.boolean().optional() });
@@ -24,11 +25,6 @@ function normaliseFilterValue(property: string, value: string): string {
 
 function idTypeOf(c: Context<SimEnv>): IdType {
   return preferredIdType(c.req.header('prefer'));
-}
-
-/** Newest first, as Graph sorts a mail collection by default. */
-function newestFirst(a: MessageView, b: MessageView): number {
-  return b.receivedAt.localeCompare(a.receivedAt) || a.immutableId.localeCompare(b.immutableId);
 }
 
 type GraphMessage = ReturnType<typeof graphMessage>;
@@ -63,7 +59,7 @@ export function messageRoutes(runtime: GraphRuntime): Hono<SimEnv> {
     const idType = idTypeOf(c);
     const answer = messageAnswer(options);
     const entries = messages
-      .sort(newestFirst)
+      .sort(messageOrder(options))
       .map((message) => ({ message, resource: graphMessage(message, idType) }))
       .filter(({ resource }) => !filter || matchesFilter(filter, propertyReader(resource), normaliseFilterValue));
     const { value, ...links } = page(entries, options, `${ctx.baseUrl()}${new URL(c.req.url).pathname}`);
