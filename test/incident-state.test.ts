@@ -94,6 +94,35 @@ test('an unknown recipient or a failed pull makes the incident partially contain
   assert.equal(failed.state.residualExposure[0]?.reason, 'provider-failure');
 });
 
+test('a folder made by a pull whose copy turned out gone is still audited, before the pull, with the evidence folder', () => {
+  const incident = newIncident();
+  incident.nextTarget();
+  const [found] = incident.acceptSearch([], [copyIn(mailbox('a'), 'i1')], []);
+  incident.acceptPulls(
+    [
+      {
+        copyKey: found!.key,
+        result: {
+          outcome: 'gone',
+          itemId: 'i1',
+          detail: 'deleted by the user',
+          createdFolders: [
+            { mailbox: 'a@corp.example', folderId: 'qf', path: 'Clawback Quarantine', hidden: true },
+            { mailbox: 'soc@corp.example', folderId: 'ev', path: 'Clawback Incidents/i1', hidden: false },
+          ],
+        },
+      },
+    ],
+    'quarantine-mailbox',
+  );
+  const trail = incident.state.audit.slice(1).map(({ at, ...entry }) => entry);
+  assert.deepEqual(trail.slice(0, 2), [
+    { actor: 'source:src', action: 'folder-create', target: 'a@corp.example Clawback Quarantine', detail: 'hidden folder created for quarantine-mailbox (phish alert from src)', mailbox: 'a@corp.example', itemId: 'qf', to: 'Clawback Quarantine', result: 'created' },
+    { actor: 'source:src', action: 'folder-create', target: 'soc@corp.example Clawback Incidents/i1', detail: 'visible folder created for quarantine-mailbox (phish alert from src)', mailbox: 'soc@corp.example', itemId: 'ev', to: 'Clawback Incidents/i1', result: 'created' },
+  ]);
+  assert.deepEqual(trail.slice(2).map((entry) => [entry.action, entry.result]), [['quarantine', 'gone']]);
+});
+
 test('forwards are queued once each, one level deeper, with the forwarder searched for its sent copy', () => {
   const incident = newIncident();
   const target = incident.nextTarget()!;

@@ -2,7 +2,8 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DEMO_ADMIN_KEY, DEMO_SOURCE_KEY, startStack, uniqueScenario } from './support/stack.js';
-import { DEMO_MESSAGE_ID, DEMO_FORWARD_ID, DEMO_BENIGN_MESSAGE_ID } from '../src/sim/demo.js';
+import { DEMO_MESSAGE_ID, DEMO_FORWARD_ID, DEMO_BENIGN_MESSAGE_ID, DEMO_DOMAIN, DEMO_TENANT_ID } from '../src/sim/demo.js';
+import { SYNTHETIC_CAMPAIGN_ID, syntheticScenario } from '../src/sim/generate.js';
 import { parseScenario } from '../src/sim/scenario.js';
 
 const QUARANTINE = 'Clawback Quarantine';
@@ -253,6 +254,36 @@ test('the audit trail exports as JSON lines and as CSV, every mutation with mail
   assert.equal((await stack.raw('GET', `/v1/incidents/${body.incidentId}/audit`)).status, 401);
 });
 
+test('each quarantine folder a pull made is audited once, before the moves into it, as the pull\'s actor', async () => {
+  const { stack, alert } = await demo();
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const { audit, copies } = await stack.waitFor(body.incidentId, settled);
+
+  const creations = audit.filter((entry: any) => entry.action === 'folder-create');
+  const pulledInto = [...new Set(copies.filter((c: any) => c.status === 'pulled').map((c: any) => c.mailbox.address))].sort();
+  assert.ok(pulledInto.length > 1);
+  assert.deepEqual(creations.map((entry: any) => entry.mailbox).sort(), pulledInto, 'one entry per mailbox that got a quarantine folder');
+  for (const entry of creations) {
+    const mailbox = stack.tenant.resolveAddress(entry.mailbox);
+    assert.ok(mailbox?.kind === 'mailbox');
+    const folder = stack.tenant.findFolder(mailbox.mailbox.id, QUARANTINE);
+    const moves = audit.filter((move: any) => move.action === 'quarantine' && move.mailbox === entry.mailbox);
+    const { at, detail, ...fields } = entry;
+    assert.deepEqual(fields, {
+      actor: moves[0].actor,
+      action: 'folder-create',
+      target: `${entry.mailbox} ${QUARANTINE}`,
+      mailbox: entry.mailbox,
+      itemId: folder?.id,
+      to: QUARANTINE,
+      result: 'created',
+    });
+    assert.match(detail, /^hidden folder created for quarantine-folder/);
+    assert.ok(!Number.isNaN(Date.parse(at)));
+    assert.ok(audit.indexOf(entry) < audit.indexOf(moves[0]), 'made before anything was moved into it');
+  }
+});
+
 test('a copy delivered late is found by a sweep during the watch and pulled', async () => {
   const { stack, alert, ids } = await demo({ incident: { lateCopies: { watchMs: 60_000, sweepEveryMs: 1000 } } });
   const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
@@ -339,4 +370,60 @@ test('a record policy reports the blast radius and moves nothing', async () => {
   assert.equal(recorded.status, 'recorded');
   assert.ok(recorded.copies.length > 0 && recorded.copies.every((c: any) => c.status === 'recorded'));
   assert.deepEqual(placements(stack, ids.message, ids.forward), before);
+});
+
+test('a list larger than a page of members arrives page by page, and every member is searched and pulled', async () => {
+  const synthetic = syntheticScenario({ mailboxes: 230, listFanout: 100, forwardChains: 0, forwardChainLength: 0, noisePerMailbox: 0, domain: DEMO_DOMAIN });
+  const { scenario, rename } = uniqueScenario(parseScenario({ ...synthetic, tenantId: DEMO_TENANT_ID }));
+  const stack = await startStack({ scenario, incident: { listPageSize: 100, lateCopies: { watchMs: 0, sweepEveryMs: 1000 } } });
+  stacks.push(stack);
+  const accepted = await stack.request('POST', '/v1/alerts', {
+    key: DEMO_SOURCE_KEY,
+    body: { messageId: rename(SYNTHETIC_CAMPAIGN_ID), sender: 'campaign@bulk-sender.example', recipients: [`all-hands@${DEMO_DOMAIN}`], threat: { classification: 'phish' } },
+  });
+  assert.equal(accepted.status, 202);
+  const incident = await stack.waitFor(accepted.body.incidentId, settled, 60_000);
+  assert.equal(incident.status, 'contained');
+  assert.equal(incident.counts.mailboxesSearched, 230);
+  assert.equal(incident.counts.copiesPulled, 230);
+  const history = await stack.client.workflow.getHandle(accepted.body.workflowId).fetchHistory();
+  const pages = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'expandListsPage');
+  assert.equal(pages.length, 3, '230 members of the nested lists in pages of 100');
+});
+
+test('a long-lived incident continues as new with its whole state: state, merges, late copies and undo carry across runs', async () => {
+  const { stack, alert, ids } = await demo({ incident: { continueAsNewAfterEvents: 80, lateCopies: { watchMs: 120_000, sweepEveryMs: 1000 } } });
+  const before = placements(stack, ids.message, ids.forward);
+  const { body } = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  const handle = stack.client.workflow.getHandle(body.workflowId);
+  const firstRun = (await handle.describe()).runId;
+  const contained = await stack.waitFor(body.incidentId, (s) => s.status === 'contained');
+
+  const deadline = Date.now() + 30_000;
+  while ((await handle.describe()).runId === firstRun) {
+    if (Date.now() > deadline) throw new Error('the incident never continued as new');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const carried = await stack.waitFor(body.incidentId, settled);
+  assert.equal(carried.status, 'contained');
+  assert.deepEqual(
+    carried.copies.map((c: any) => `${c.key} ${c.status} ${c.record?.quarantinedItemId}`),
+    contained.copies.map((c: any) => `${c.key} ${c.status} ${c.record?.quarantinedItemId}`),
+  );
+  assert.deepEqual(carried.audit.slice(0, contained.audit.length), contained.audit);
+  assert.deepEqual(carried.residualExposure, contained.residualExposure);
+
+  const again = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  assert.equal(again.body.status, 'merged', 'the first alert is still known');
+
+  stack.tenant.deliver({ messageId: ids.message, from: 'billing@billing-portal.example', to: ['bob@demo.clawback.test'], subject: 'Overdue invoice 4471', date: '2026-12-01T09:14:00Z' });
+  await stack.waitFor(body.incidentId, (s) => s.counts.copiesPulled === contained.counts.copiesPulled + 1 && settled(s));
+
+  const undone = await stack.request('POST', `/v1/incidents/${body.incidentId}/undo`, { key: DEMO_ADMIN_KEY, body: { reason: 'false positive' } });
+  assert.equal(undone.status, 200);
+  assert.equal(undone.body.counts.copiesRestored, contained.counts.copiesPulled + 1);
+  const restored = placements(stack, ids.message, ids.forward);
+  // Bob's late copy is back too: one more placement than before the incident.
+  assert.deepEqual(restored.filter((p) => !before.includes(p)), [`${ids.message} bob@demo.clawback.test Inbox unread`]);
+  assert.ok(before.every((p) => restored.includes(p)));
 });

@@ -11,7 +11,7 @@ import type {
   Provenance,
   ResidualExposure,
 } from '../src/domain/incident.js';
-import type { GroupExpansion, MailboxRef, MessageCopy, PullRecord, PullResult, QuarantineAction, Resolution, RestoreResult } from '../src/domain/mail.js';
+import type { CreatedFolder, GroupExpansion, MailboxRef, MessageCopy, PullRecord, PullResult, QuarantineAction, Resolution, RestoreResult } from '../src/domain/mail.js';
 import { QUARANTINE_DESTINATION } from '../src/domain/incident.js';
 import { copyKey, mailboxKey } from '../src/domain/mail.js';
 import type { CopyOutcome, MailboxFailure } from '../activities/mailbox.js';
@@ -30,6 +30,23 @@ export interface Target {
 export interface MailboxToSearch {
   mailbox: MailboxRef;
   provenance: Provenance;
+}
+
+/** The incident as one run hands it to the next (continue-as-new): plain data, Maps and Sets as entries. */
+export interface IncidentMemory {
+  state: IncidentState;
+  queue: Target[];
+  searched: string[];
+  scope: [string, { target: Target; mailboxes: MailboxToSearch[] }][];
+  residualSeen: string[];
+  initialAlertAcknowledged: boolean;
+  approvedBy?: string;
+  undosCompleted: number;
+  undone: [string, MailboxRef][];
+  searchRun: { startedAt: number; doneBefore: number };
+  mailboxesSearchedDone: number;
+  pulledAnnounced: string[];
+  copyFound: [string, MessageCopy][];
 }
 
 /**
@@ -65,7 +82,16 @@ export class Incident {
   /** Mailboxes an undo put back: out of sweeps and merged pulls until a re-pull. */
   private readonly undone = new Map<string, MailboxRef>();
 
-  constructor(private readonly input: IncidentInput) {
+  /** A new incident, or (`memory`) the same one carried over from the run before a continue-as-new. */
+  constructor(
+    private readonly input: IncidentInput,
+    memory?: IncidentMemory,
+  ) {
+    if (memory) {
+      this.state = memory.state;
+      this.recall(memory);
+      return;
+    }
     const now = new Date().toISOString();
     const { alert } = input;
     this.state = {
@@ -93,6 +119,47 @@ export class Incident {
 
   get options() {
     return this.input.options;
+  }
+
+  /** Nothing is half done (no pull answer awaited, no undo running): the incident can move to a new run. */
+  get settledForNewRun(): boolean {
+    return this.pullsInFlight.size === 0 && !this.undoRequest && this.undosCompleted === this.undosRequested;
+  }
+
+  /** Everything the incident knows, for the next run of a continue-as-new. */
+  memory(): IncidentMemory {
+    return {
+      state: this.state,
+      queue: this.queue,
+      searched: [...this.searched],
+      scope: [...this.scope],
+      residualSeen: [...this.residualSeen],
+      initialAlertAcknowledged: this.initialAlertAcknowledged,
+      ...(this.approvedBy === undefined ? {} : { approvedBy: this.approvedBy }),
+      undosCompleted: this.undosCompleted,
+      undone: [...this.undone],
+      searchRun: this.searchRun,
+      mailboxesSearchedDone: this.mailboxesSearchedDone,
+      pulledAnnounced: [...this.pulledAnnounced],
+      // Only a copy still waiting for its pull needs the provider's view; the rest is in `state.copies`.
+      copyFound: [...this.copyFound].filter(([key]) => this.copyByKey.get(key)?.status === 'found'),
+    };
+  }
+
+  private recall(memory: IncidentMemory): void {
+    this.queue.push(...memory.queue);
+    for (const key of memory.searched) this.searched.add(key);
+    for (const [messageId, entry] of memory.scope) this.scope.set(messageId, entry);
+    for (const key of memory.residualSeen) this.residualSeen.add(key);
+    this.initialAlertAcknowledged = memory.initialAlertAcknowledged;
+    this.approvedBy = memory.approvedBy;
+    this.undosCompleted = this.undosRequested = memory.undosCompleted;
+    for (const [key, mailbox] of memory.undone) this.undone.set(key, mailbox);
+    this.searchRun = memory.searchRun;
+    this.mailboxesSearchedDone = memory.mailboxesSearchedDone;
+    for (const key of memory.pulledAnnounced) this.pulledAnnounced.add(key);
+    for (const copy of this.state.copies) this.copyByKey.set(copy.key, copy);
+    for (const [key, copy] of memory.copyFound) this.copyFound.set(key, copy);
   }
 
   /** The state with `copies` and `audit` cut to the requested pages. */
@@ -434,6 +501,8 @@ export class Incident {
     const actor = this.pullActor;
     for (const { copyKey: key, result } of outcomes) {
       this.pullsInFlight.delete(key);
+      // Made before the moves into it, so audited before them.
+      for (const folder of result.createdFolders ?? []) this.auditFolderCreation(actor, folder, action);
       const copy = this.copyByKey.get(key);
       if (!copy) continue;
       const mutation = { mailbox: copy.mailbox.address, itemId: result.itemId, from: copy.folderPath, to: QUARANTINE_DESTINATION[action], result: result.outcome };
@@ -467,6 +536,16 @@ export class Incident {
       }
     }
     this.touch();
+  }
+
+  private auditFolderCreation(actor: string, folder: CreatedFolder, action: QuarantineAction): void {
+    const kind = folder.hidden ? 'hidden' : 'visible';
+    this.audit(actor, 'folder-create', `${folder.mailbox} ${folder.path}`, `${kind} folder created for ${action} (${this.reason()})`, {
+      mailbox: folder.mailbox,
+      itemId: folder.folderId,
+      to: folder.path,
+      result: 'created',
+    });
   }
 
   /** Called when a pull activity failed after all its retries: every copy it held stays exposed. */

@@ -3,23 +3,29 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
+  continueAsNew,
+  log,
   patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { IncidentEventType } from '../src/domain/events.js';
 import type { IncidentInput, IncidentOutcome } from '../src/domain/incident.js';
-import type { MessageCopy } from '../src/domain/mail.js';
+import type { GroupExpansion, GroupRef, MessageCopy } from '../src/domain/mail.js';
 import { PERMANENT_PROVIDER_ERRORS } from '../src/providers/errors.js';
 import { incidentDetails } from './details.js';
+import { packIncident, unpackIncident, type OpenWindow } from './incident-carry.js';
 import { chunk, Incident, type MailboxToSearch, type Target } from './incident-state.js';
 import { alertUpdate, approveUpdate, repullUpdate, resendNotificationUpdate, searchAttributes, stateQuery, undoUpdate } from './messages.js';
 import { eventBase, NotificationDispatch } from './notifications.js';
 
 const SWEEP_BATCH_SIZE = 500;
+/** List members per page for incidents whose options predate `listPageSize`. */
+const DEFAULT_LIST_PAGE = 5000;
 /** Activities of one kind in flight at once for one incident. */
 const BATCH_WINDOW = 4;
 
@@ -52,9 +58,11 @@ let notifications: NotificationDispatch;
  * One incident: everything Clawback does about one malicious message, from the first alert to
  * containment, held open for merged alerts and undo until `holdOpenMs` has passed.
  */
-export async function incidentWorkflow(input: IncidentInput): Promise<IncidentOutcome> {
-  const incident = new Incident(input);
+export async function incidentWorkflow(input: IncidentInput, carried?: Uint8Array): Promise<IncidentOutcome> {
+  const resumed = carried ? unpackIncident(carried) : undefined;
+  const incident = new Incident(input, resumed?.incident);
   notifications = new NotificationDispatch(incident, () => publish(incident));
+  if (resumed) notifications.recall(resumed.notifications);
   setHandler(stateQuery, (view) => incident.view(view));
   setHandler(alertUpdate, (received) => incident.receiveAlert(received));
   setHandler(
@@ -91,6 +99,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentOu
     { validator: (action) => incident.validateResend(action) },
   );
 
+  if (resumed) {
+    publish(incident);
+    await stayOpen(incident, input, resumed.window);
+    return finish(incident);
+  }
+
   await announce(incident, 'incident.started');
 
   if (input.policy === 'record') {
@@ -108,40 +122,72 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentOu
 
   await pullEverything(incident);
 
-  await stayOpen(incident);
+  await stayOpen(incident, input);
   return finish(incident);
 }
 
 /**
  * After the pull, the incident stays open for `holdOpenMs`: merged alerts are pulled, an undo
- * ends it, and while the late-copy watch lasts the mailboxes in scope are swept on a timer.
+ * ends it, and while the late-copy watch lasts the mailboxes in scope are swept on a timer. When
+ * its history grows long, the incident continues as a new run with its state and deadlines.
  */
-async function stayOpen(incident: Incident): Promise<void> {
+async function stayOpen(incident: Incident, input: IncidentInput, carried?: OpenWindow): Promise<void> {
   const start = Date.now();
-  const openUntil = start + incident.options.holdOpenMs;
   // Histories recorded before sweeps existed replay without them.
   const sweeps = patched('late-copy-sweeps') ? incident.options.lateCopies : { watchMs: 0, sweepEveryMs: 0 };
-  const watchUntil = start + sweeps.watchMs;
-  let nextSweep = start + sweeps.sweepEveryMs;
+  const window: OpenWindow = carried ?? {
+    openUntil: start + incident.options.holdOpenMs,
+    watchUntil: start + sweeps.watchMs,
+    nextSweep: start + sweeps.sweepEveryMs,
+    sweepEveryMs: sweeps.sweepEveryMs,
+  };
+  const watching = sweeps.watchMs > 0;
+  // Histories recorded before incidents could continue as new replay in one run.
+  const continuing = patched('continue-as-new');
+  const mayContinue = () => continuing && mayContinueAsNew(incident);
   for (;;) {
     const now = Date.now();
-    if (now >= openUntil) return;
-    const sweepDue = sweeps.watchMs > 0 && nextSweep <= watchUntil;
-    const wait = sweepDue ? Math.max(0, Math.min(openUntil, nextSweep) - now) : openUntil - now;
-    const woken = await condition(() => incident.hasPendingTargets() || !!incident.undoRequest, wait);
+    if (now >= window.openUntil) return;
+    if (mayContinue()) await continueAsNewWith(incident, input, window);
+    const sweepDue = watching && window.nextSweep <= window.watchUntil;
+    const wait = sweepDue ? Math.max(0, Math.min(window.openUntil, window.nextSweep) - now) : window.openUntil - now;
+    const woken = await condition(() => incident.hasPendingTargets() || !!incident.undoRequest || mayContinue(), wait);
     if (incident.undoRequest) {
       await undo(incident);
       // Histories recorded before re-pulls existed ended with the undo.
       if (incident.state.status === 'undone' && !patched('open-after-undo')) return;
       continue;
     }
-    if (woken) {
+    if (woken && incident.hasPendingTargets()) {
       await pullEverything(incident);
-    } else if (sweepDue && Date.now() >= nextSweep) {
+    } else if (!woken && sweepDue && Date.now() >= window.nextSweep) {
       await sweepForLateCopies(incident);
-      nextSweep = Date.now() + sweeps.sweepEveryMs;
+      window.nextSweep = Date.now() + window.sweepEveryMs;
     }
   }
+}
+
+/** The carried state stays well under Temporal's 2 MB payload limit, or the incident keeps its run. */
+const MAX_CARRIED_BYTES = 1_500_000;
+let carryTooLarge = false;
+
+/** History long enough (Temporal's suggestion, or the configured event count) and nothing half done. */
+function mayContinueAsNew(incident: Incident): boolean {
+  const info = workflowInfo();
+  const limit = incident.options.continueAsNewAfterEvents;
+  const long = info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
+  return long && !carryTooLarge && incident.settledForNewRun && notifications.idle && allHandlersFinished();
+}
+
+async function continueAsNewWith(incident: Incident, input: IncidentInput, window: OpenWindow): Promise<void> {
+  const packed = packIncident({ incident: incident.memory(), notifications: notifications.memory(), window });
+  if (packed.byteLength > MAX_CARRIED_BYTES) {
+    // Temporal allows far longer histories than it suggests: the incident goes on in this run.
+    carryTooLarge = true;
+    log.warn('incident state too large to carry into a new run; history keeps growing', { incidentId: incident.state.incidentId, bytes: packed.byteLength });
+    return;
+  }
+  await continueAsNew<typeof incidentWorkflow>(input, packed);
 }
 
 /** Holds the incident until an admin approves it, or the approval window closes (false). */
@@ -199,10 +245,7 @@ async function findTarget(incident: Incident, target: Target, { pullAsFound = fa
 
   let listed: MailboxToSearch[] = [];
   if (groups.length > 0) {
-    const expansions = await directory.expandLists.executeWithOptions(
-      { startToCloseTimeout: '2m', retry, summary: `expand ${groups.length} list(s)` },
-      [{ incidentId, groups: groups.map((g) => g.group) }],
-    );
+    const expansions = await expandLists(incident, groups.map((g) => g.group));
     const provenanceOf = new Map(groups.map((g) => [g.group.address, g.provenance]));
     listed = incident.acceptExpansions(target, expansions, provenanceOf);
   }
@@ -213,6 +256,25 @@ async function findTarget(incident: Incident, target: Target, { pullAsFound = fa
     // Pulling each batch's copies at once shortens exposure on a large campaign.
     if (pullAsFound && parallel) await quarantine(incident, incident.claimCopiesToPull());
   });
+}
+
+/** The lists' members, page after page (incidents recorded before paging got them in one answer). */
+async function expandLists(incident: Incident, groups: GroupRef[]): Promise<GroupExpansion[]> {
+  const { incidentId } = incident.state;
+  if (!patched('paged-list-expansion')) {
+    return directory.expandLists.executeWithOptions({ startToCloseTimeout: '2m', retry, summary: `expand ${groups.length} list(s)` }, [{ incidentId, groups }]);
+  }
+  const limit = incident.options.listPageSize ?? DEFAULT_LIST_PAGE;
+  const expansions: GroupExpansion[] = [];
+  for (let offset = 0, total = 1; offset < total; offset += limit) {
+    const page = await directory.expandListsPage.executeWithOptions(
+      { startToCloseTimeout: '2m', retry, summary: offset === 0 ? `expand ${groups.length} list(s)` : `list members ${offset + 1}–${offset + limit}` },
+      [{ incidentId, groups, offset, limit }],
+    );
+    expansions.push(...page.expansions);
+    total = page.total;
+  }
+  return expansions;
 }
 
 /**

@@ -23,6 +23,11 @@ export function eventBase(state: IncidentState, type: IncidentEventType) {
   };
 }
 
+export interface DispatchMemory {
+  sequence: number;
+  sent: [number, { event: IncidentEvent; retry: ChannelRetry }][];
+}
+
 const planner = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: { initialInterval: '5s', maximumAttempts: 5 } });
 
 /**
@@ -45,6 +50,16 @@ export class NotificationDispatch {
 
   get idle(): boolean {
     return this.inFlight === 0;
+  }
+
+  /** What a resend needs after a continue-as-new: each notification's event and retry policy. */
+  memory(): DispatchMemory {
+    return { sequence: this.sequence, sent: [...this.sent] };
+  }
+
+  recall(memory: DispatchMemory): void {
+    this.sequence = memory.sequence;
+    for (const [n, sent] of memory.sent) this.sent.set(n, sent);
   }
 
   announce(type: IncidentEventType, lateCopies?: number): void {

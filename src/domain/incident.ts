@@ -47,6 +47,8 @@ export const IncidentOptions = z.object({
   holdOpenMs: z.number().int().min(0).default(7 * 24 * 3600 * 1000),
   /** Mailboxes searched per activity call. */
   mailboxBatchSize: z.number().int().min(1).max(1000).default(50),
+  /** List members per expansion answer: a list of any size arrives in pages far below Temporal's 2 MB payload limit. */
+  listPageSize: z.number().int().min(10).max(10_000).default(5000),
   approvalWhen: ApprovalThresholds.default({ vipMailboxes: [], sharedMailboxes: false }),
   /** Mailboxes Clawback never searches or touches (primary addresses); listed as residual exposure. */
   excludedMailboxes: z.array(z.email().toLowerCase()).default([]),
@@ -62,6 +64,11 @@ export const IncidentOptions = z.object({
     })
     .strict()
     .default({ watchMs: 6 * 3600 * 1000, sweepEveryMs: 15 * 60 * 1000 }),
+  /**
+   * An open incident moves to a new run (continue-as-new, its state carried over) when Temporal
+   * suggests it, or once its history holds this many events.
+   */
+  continueAsNewAfterEvents: z.number().int().min(20).optional(),
   /** The most mailboxes one incident searches; the rest are residual exposure, and the incident is not `contained`. */
   maxMailboxes: z.number().int().min(1).default(100_000),
 });
@@ -129,10 +136,13 @@ export const QUARANTINE_DESTINATION: Record<QuarantineAction, string> = {
 export const AuditEntry = z.object({
   at: z.string(),
   actor: z.string().describe('source:<id>, admin:<id>, or policy'),
-  action: z.enum(['alert', 'merge', 'search', 'escalate', 'quarantine', 'approve', 'undo', 'restore', 'repull', 'notify']),
+  action: z.enum(['alert', 'merge', 'search', 'escalate', 'quarantine', 'folder-create', 'approve', 'undo', 'restore', 'repull', 'notify']),
   target: z.string(),
   detail: z.string(),
-  /** Provider mutations only: the mailbox and item touched, from where to where, and how it went. */
+  /**
+   * Provider mutations only: the mailbox and item touched, from where to where, and how it went.
+   * A `folder-create` names the folder made as the item and its path as `to`.
+   */
   mailbox: z.string().optional(),
   itemId: z.string().optional(),
   newItemId: z.string().optional(),
