@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { IncidentNotFound } from '../src/incidents/client.js';
 import { incidentIdFor } from '../src/domain/ids.js';
 import { log } from '../src/log.js';
 import { tapMessageCandidate } from '../src/sources/tap-events.js';
 import { TapSiemClient, TapUnavailable, type TapWindow } from '../src/sources/tap-poller-client.js';
 import { saveTapCursor } from '../src/sources/tap-poller-schedule.js';
+import { copiesHeld } from '../src/sources/tap-reversals.js';
 import type { TapWindowResult, VerdictReversal } from '../workflows/tap-poller-messages.js';
 import { requireIntake, type IntakeDeps } from './intake.js';
 
@@ -73,9 +73,10 @@ export function createTapActivities(deps: IntakeDeps | undefined) {
           result[submitted.status]++;
           continue;
         }
-        const reversal = await pulledIncident(incidents, alert.messageId);
-        if (!reversal) continue;
-        const entry: VerdictReversal = { ...reversal, messageId: alert.messageId, threatStatus: status, ...(alert.alertId ? { alertId: alert.alertId } : {}) };
+        const incidentId = incidentIdFor(alert.messageId);
+        const copiesPulled = await copiesHeld(incidents, incidentId);
+        if (copiesPulled === 0) continue;
+        const entry: VerdictReversal = { incidentId, copiesPulled, messageId: alert.messageId, threatStatus: status, ...(alert.alertId ? { alertId: alert.alertId } : {}) };
         result.reversals.push(entry);
         log.warn({ event: 'tap.verdict_reversed', source: sourceId, ...entry }, 'TAP withdrew its verdict on a pulled message: an admin may undo the incident');
       }
@@ -83,17 +84,4 @@ export function createTapActivities(deps: IntakeDeps | undefined) {
       return result;
     },
   };
-}
-
-/** The message's incident when it has pulled copies still in quarantine; undefined otherwise. */
-async function pulledIncident(incidents: ReturnType<IntakeDeps['incidentsFor']>, messageId: string): Promise<{ incidentId: string; copiesPulled: number } | undefined> {
-  const incidentId = incidentIdFor(messageId);
-  try {
-    const { state } = await incidents.state(incidentId, { copiesLimit: 1, auditLimit: 1 });
-    const held = state.counts.copiesPulled - state.counts.copiesRestored;
-    return held > 0 && state.status !== 'undone' ? { incidentId, copiesPulled: held } : undefined;
-  } catch (error) {
-    if (error instanceof IncidentNotFound) return undefined;
-    throw error;
-  }
 }

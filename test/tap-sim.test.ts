@@ -5,7 +5,7 @@ import { demoScenario } from '../src/sim/demo.js';
 import { Tenant } from '../src/sim/model.js';
 import { startSimServer, type SimServer } from '../src/sim/server.js';
 import { SIM_TAP_PRINCIPAL, SIM_TAP_SECRET } from '../src/sim/tap/events.js';
-import { tapFace } from '../src/sim/tap/index.js';
+import { TAP_SIEM_OPERATION, tapFace } from '../src/sim/tap/index.js';
 import { requestedWindow } from '../src/sim/tap/window.js';
 
 const HOUR = 3600_000;
@@ -67,6 +67,21 @@ describe('simulated TAP SIEM API', () => {
       const tooLong = await siem(`format=json&sinceTime=${new Date(Date.now() - 2 * HOUR).toISOString()}`);
       assert.equal(tooLong.status, 400);
       assert.match(await tooLong.text(), /at most one hour/);
+    });
+    it('answers 429 without Retry-After while a fault plan throttles tap.siem.all, then serves again', async () => {
+      const plan = await fetch(`${sim.controlUrl}/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ faults: [{ operation: TAP_SIEM_OPERATION, kind: 'throttle', times: 1 }] }),
+      });
+      assert.equal(plan.status, 200);
+      const throttled = await siem('format=json&sinceSeconds=60');
+      assert.equal(throttled.status, 429);
+      assert.equal(throttled.headers.get('retry-after'), null);
+      await throttled.text();
+      assert.equal((await siem('format=json&sinceSeconds=60')).status, 200, 'the one-shot fault is spent');
+      const counters = (await (await fetch(`${sim.controlUrl}/counters`)).json()) as { throttles: Record<string, number> };
+      assert.equal(counters.throttles[TAP_SIEM_OPERATION], 1);
     });
   });
 });

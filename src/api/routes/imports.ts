@@ -5,6 +5,7 @@ import { ImportRejected, ImportTooLarge } from '../../sources/csv-import.js';
 import { ImportUnknown } from '../../sources/csv-spool.js';
 import { ImportCounts, RowResult } from '../../sources/csv-results.js';
 import type { ApiDeps, ApiEnv } from '../env.js';
+import { multipartField, MultipartUnreadable } from '../multipart-file.js';
 import { errorBody, errorResponses } from '../errors.js';
 
 /** Uploads stream to disk, so the API's JSON body limit does not apply to them (the import has its own). */
@@ -72,14 +73,13 @@ function refuse(c: Context, status: 400 | 403 | 404 | 413, code: string, message
   return c.json(errorBody(code, message), status) as never;
 }
 
-/** The CSV of an upload: the body itself, or the `file` field of a form. */
+/** The CSV of an upload, streamed: the body itself, or the `file` field of a multipart form. */
 async function csvBody(c: Context): Promise<AsyncIterable<Uint8Array> | undefined> {
-  const type = (c.req.header('content-type') ?? '').toLowerCase();
-  if (type.startsWith('multipart/form-data')) {
-    const file = (await c.req.raw.formData()).get('file');
-    return file instanceof Blob ? (file.stream() as unknown as AsyncIterable<Uint8Array>) : undefined;
-  }
-  return c.req.raw.body ? (c.req.raw.body as unknown as AsyncIterable<Uint8Array>) : undefined;
+  const type = c.req.header('content-type') ?? '';
+  const body = c.req.raw.body;
+  if (!body) return undefined;
+  if (type.toLowerCase().startsWith('multipart/form-data')) return multipartField(body, type, 'file');
+  return body as unknown as AsyncIterable<Uint8Array>;
 }
 
 export function importRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
@@ -92,12 +92,12 @@ export function importRoutes(deps: ApiDeps, app: OpenAPIHono<ApiEnv>) {
     const principal = c.get('principal');
     const { id } = c.req.valid('param');
     if (principal.id !== id) return refuse(c, 403, 'forbidden', `key "${principal.id}" may not import for source "${id}"`);
-    const body = await csvBody(c);
-    if (!body) return refuse(c, 400, 'invalid-request', 'send the CSV as a text/csv body or as the "file" field of a multipart form');
     try {
+      const body = await csvBody(c);
+      if (!body) return refuse(c, 400, 'invalid-request', 'send the CSV as a text/csv body or as the "file" field of a multipart form');
       return c.json(await imports.start(id, body), 202);
     } catch (error) {
-      if (error instanceof ImportRejected) return refuse(c, 400, 'invalid-request', error.message);
+      if (error instanceof ImportRejected || error instanceof MultipartUnreadable) return refuse(c, 400, 'invalid-request', error.message);
       if (error instanceof ImportTooLarge) return refuse(c, 413, 'payload-too-large', error.message);
       throw error;
     }
