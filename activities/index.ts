@@ -1,4 +1,6 @@
 import type { ProviderRegistry } from '../src/providers/registry.js';
+import { createAbuseActivities } from './abuse.js';
+import type { AbuseDeps } from './abuse-deps.js';
 import { createCleanupActivities } from './cleanup.js';
 import type { IntakeDeps } from './intake.js';
 import { createTapActivities } from './tap-poller.js';
@@ -18,6 +20,8 @@ export interface ActivityDeps {
   mailboxConcurrency?: number;
   /** CSV imports and TAP polls: the spool, the poll settings, the incident client; absent = refused. */
   intake?: IntakeDeps;
+  /** Abuse mailboxes: their config, indicator lists and reply templates; absent = refused. */
+  abuse?: AbuseDeps;
 }
 
 /** Activities are built from injected dependencies so tests and the worker wire their own. */
@@ -28,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotifyActivities(deps.notifiers, deps.channels, deps.temporalUiUrl),
     ...createCleanupActivities(deps.intake, deps.providers),
     ...createTapActivities(deps.intake),
+    ...createAbuseActivities(deps.abuse),
   };
 }
 

@@ -2,6 +2,8 @@ import { Connection } from '@temporalio/client';
 import { createWorker } from './worker.js';
 import { intakeDepsFor } from '../activities/intake.js';
 import { ensureTapSchedulesAt } from './sources/tap-poller-schedule.js';
+import { ensureAbuseSchedulesAt } from './reports/schedule.js';
+import { abuseDepsFor } from '../activities/abuse-deps.js';
 import { logNotifier } from '../activities/notify.js';
 import { ChannelRegistry } from './notify/channels.js';
 import { openProviders } from './providers/from-config.js';
@@ -37,9 +39,10 @@ export async function startWorker(config: Config, address: string, namespace: st
     address,
     namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { providers, notifiers: [logNotifier], channels, temporalUiUrl: config.api.temporalUiUrl, mailboxConcurrency: config.worker.mailboxConcurrency, intake: intakeDepsFor(config) },
+    deps: { providers, notifiers: [logNotifier], channels, temporalUiUrl: config.api.temporalUiUrl, mailboxConcurrency: config.worker.mailboxConcurrency, intake: intakeDepsFor(config), abuse: await abuseDepsFor(config, providers, channels) },
   });
   await ensureTapSchedulesAt(address, namespace, config);
+  await ensureAbuseSchedulesAt(address, namespace, config);
   const running = worker.run();
   log.info({ event: 'worker.started', taskQueue: config.temporal.taskQueue, namespace }, 'worker started');
   return {

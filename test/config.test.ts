@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { ConfigError, loadConfig } from '../src/config/load.js';
+import { ConfigError, loadConfig, parseConfig } from '../src/config/load.js';
 import { Authenticator } from '../src/api/auth.js';
 
 function configFile(text: string): string {
@@ -94,4 +94,21 @@ admins: [{ id: lead, key: { sha256: ${digest} } }]
   assert.equal(auth.identify('Bearer admin-secret-kez'), undefined);
   assert.equal(auth.identify('Basic admin-secret-key'), undefined);
   assert.throws(() => new Authenticator(config, {}), /GW_KEY is not set/);
+});
+
+test('only a tap source may poll: poll on another type is refused at its path', () => {
+  const poll = { principal: 'svc-principal', secret: { env: 'TAP_SECRET' } };
+  const config = (type: string) => ({
+    tenants: [{ id: 'corp', domains: ['corp.example'], provider: { type: 'simulated' } }],
+    sources: [{ id: 'feed', type, key: 'feed-key-123', policy: 'auto', poll }],
+  });
+  assert.throws(
+    () => parseConfig(config('fireeye')),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.issues.map((i) => [i.path, i.message]), [['sources.0.poll', "only a tap source polls; this source's type is fireeye"]]);
+      return true;
+    },
+  );
+  assert.equal(parseConfig(config('tap')).sources[0]?.poll?.principal, 'svc-principal');
 });

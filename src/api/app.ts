@@ -9,6 +9,8 @@ import { issuesOf } from '../domain/issues.js';
 import { alertRoutes } from './routes/alerts.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { IMPORT_UPLOAD_PATH, importRoutes } from './routes/imports.js';
+import { reportRoutes } from './routes/reports.js';
+import { tapReversalRoutes } from './routes/tap-reversals.js';
 
 /** The HTTP API: validation at the edge, one call into the incident client per route. */
 export function createApp(deps: ApiDeps) {
@@ -33,6 +35,8 @@ export function createApp(deps: ApiDeps) {
   alertRoutes(deps, app);
   incidentRoutes(deps, app);
   importRoutes(deps, app);
+  reportRoutes(deps, app);
+  tapReversalRoutes(deps, app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -6,7 +6,7 @@ import type { Policy } from '../domain/incident.js';
 import { ConfigError } from '../config/load.js';
 import { errorBody } from './errors.js';
 
-export type Right = 'alerts:submit' | 'incidents:read' | 'incidents:admin';
+export type Right = 'alerts:submit' | 'incidents:read' | 'incidents:admin' | 'reports:read';
 
 export interface Principal {
   kind: 'source' | 'admin';
@@ -22,7 +22,8 @@ interface KeyEntry {
 }
 
 const SOURCE_RIGHTS: Right[] = ['alerts:submit', 'incidents:read'];
-const ADMIN_RIGHTS: Right[] = ['incidents:read', 'incidents:admin'];
+// Reports name the employees who made them: admins only.
+const ADMIN_RIGHTS: Right[] = ['incidents:read', 'incidents:admin', 'reports:read'];
 
 export function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();

@@ -3,6 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
 import { IncidentClient } from '../incidents/client.js';
 import { ImportClient } from '../sources/csv-import.js';
+import { TapReversalReader } from '../sources/tap-reversals.js';
+import { ReportClient } from '../reports/client.js';
 import { log } from '../log.js';
 import { createApp } from './app.js';
 import { Authenticator } from './auth.js';
@@ -28,6 +30,8 @@ export async function startApiServer({ config, address, namespace, port, host = 
   const app = createApp({
     incidents: IncidentClient.forConfig(client, config),
     imports: ImportClient.forConfig(client, config),
+    tapReversals: new TapReversalReader(client, IncidentClient.forConfig(client, config)),
+    reports: new ReportClient(client, { temporalUiUrl: config.api.temporalUiUrl, namespace, publicUrl: config.api.publicUrl }),
     auth: new Authenticator(config),
     sources: new SourceRegistry(config.sources),
     temporalReachable: async () => {

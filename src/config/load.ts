@@ -68,6 +68,7 @@ function withPathsFrom(config: Config, base: string): Config {
     ...config,
     tenants: config.tenants.map((t) => ({ ...t, provider: resolvePaths(t.provider) as typeof t.provider })),
     notifications: resolvePaths(config.notifications) as typeof config.notifications,
+    abuse: resolvePaths(config.abuse) as typeof config.abuse,
   };
 }
 

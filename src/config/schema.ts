@@ -8,6 +8,7 @@ import { EwsProviderConfig } from '../providers/ews/config.js';
 import { GmailProviderConfig } from '../providers/gmail/config.js';
 import { GraphProviderConfig } from '../providers/graph/config.js';
 import { NotificationsConfig } from '../notify/config.js';
+import { AbuseConfig } from '../reports/config.js';
 
 /**
  * A credential in config: an environment variable's name, a SHA-256 digest of the key (so the
@@ -70,6 +71,7 @@ export const SourceConfig = z
   .superRefine((source, ctx) => {
     if (source.policy && source.rules) ctx.addIssue({ code: 'custom', path: ['policy'], message: 'give either policy (one rule for every alert) or rules, not both' });
     if (source.routeId && source.type !== 'trap') ctx.addIssue({ code: 'custom', path: ['routeId'], message: 'only a trap source has a route id' });
+    if (source.poll && source.type !== 'tap') ctx.addIssue({ code: 'custom', path: ['poll'], message: `only a tap source polls; this source's type is ${source.type}` });
     const ids = (source.rules ?? []).map((rule) => rule.id);
     const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
     if (duplicate) ctx.addIssue({ code: 'custom', path: ['rules'], message: `rule id ${duplicate} is used twice` });
@@ -104,6 +106,8 @@ export const Config = z
       .default({ mailboxConcurrency: 8 }),
     /** Email and webhook channels for incident events; the event log is always written. */
     notifications: NotificationsConfig.default({ channels: [] }),
+    /** Abuse mailboxes users report suspicious mail to, and how reports are judged and answered. */
+    abuse: AbuseConfig.default(AbuseConfig.parse({})),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -122,9 +126,18 @@ export const Config = z
         }
       });
     }
-    const ids = [...config.sources.map((s) => s.id), ...config.admins.map((a) => a.id)];
+    config.abuse.mailboxes.forEach((mailbox, i) => {
+      if (!domains.has(mailbox.address.slice(mailbox.address.lastIndexOf('@') + 1))) {
+        ctx.addIssue({ code: 'custom', path: ['abuse', 'mailboxes', i, 'address'], message: `${mailbox.address} is in no configured tenant's domains` });
+      }
+    });
+    const replies = config.abuse.replies;
+    if (replies && config.notifications.channels.find((channel) => channel.id === replies.channel)?.type !== 'email') {
+      ctx.addIssue({ code: 'custom', path: ['abuse', 'replies', 'channel'], message: `no email channel ${replies.channel} in notifications.channels` });
+    }
+    const ids = [...config.sources.map((s) => s.id), ...config.admins.map((a) => a.id), ...config.abuse.mailboxes.map((m) => m.id)];
     const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (duplicate) ctx.addIssue({ code: 'custom', path: ['sources'], message: `id ${duplicate} is used twice among sources and admins` });
+    if (duplicate) ctx.addIssue({ code: 'custom', path: ['sources'], message: `id ${duplicate} is used twice among sources, admins and abuse mailboxes` });
   });
 
 export type Config = z.infer<typeof Config>;

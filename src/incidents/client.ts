@@ -65,7 +65,8 @@ export class IncidentClient {
     return new IncidentClient({
       client,
       taskQueue: config.temporal.taskQueue,
-      defaults: IncidentOptions.parse(config.incident),
+      // Reports in an abuse mailbox are forwards of the message; the report workflow files them, no incident pulls them.
+      defaults: IncidentOptions.parse({ ...config.incident, excludedMailboxes: [...(config.incident.excludedMailboxes ?? []), ...config.abuse.mailboxes.map((m) => m.address)] }),
       publicUrl: config.api.publicUrl,
       tenantPolicies: config.tenants.flatMap((tenant) => (tenant.policy ? [{ domains: tenant.domains, policy: tenant.policy }] : [])),
     });

@@ -11,9 +11,23 @@ export interface Delivery {
   progress(done: number): void;
 }
 
+/** One mail to one person, outside any incident event (a reporter's answer). */
+export interface DirectMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The same on every retry, so the receiving side can recognise a repeat. */
+  messageId: string;
+  inReplyTo?: string;
+  headers: Record<string, string>;
+}
+
 /** A configured destination, its secrets read: the workflow only ever names it by id. */
 export interface Channel {
   readonly config: ChannelConfig;
   send(delivery: Delivery): Promise<void>;
+  /** Email channels only: one mail through the channel's server and From address. */
+  sendMail?(mail: DirectMail): Promise<void>;
   close(): Promise<void>;
 }

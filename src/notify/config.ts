@@ -37,7 +37,7 @@ const channelBase = {
   retry: ChannelRetry.default({ maximumAttempts: 8, initialIntervalMs: 5_000, maximumIntervalMs: 10 * 60_000 }),
 };
 
-const MailTemplates = z
+export const MailTemplates = z
   .object({ subject: TemplateSource.optional(), text: TemplateSource.optional(), html: TemplateSource.optional() })
   .strict();
 export type MailTemplates = z.infer<typeof MailTemplates>;
@@ -59,6 +59,8 @@ export type SmtpSettings = z.infer<typeof SmtpSettings>;
 export const EmailChannelConfig = z
   .object({
     ...channelBase,
+    /** Empty: a channel that only answers reporters of the abuse mailboxes. */
+    events: z.array(IncidentEventType).default([]),
     type: z.literal('email'),
     smtp: SmtpSettings,
     from: z.email(),
@@ -152,7 +154,7 @@ export const NotificationsConfig = z
       if (channels.findIndex((other) => other.id === channel.id) !== i) {
         ctx.addIssue({ code: 'custom', path: ['channels', i, 'id'], message: `channel id ${channel.id} is used twice` });
       }
-      if (channel.type === 'email' && channel.to.length === 0 && !channel.owners?.enabled) {
+      if (channel.type === 'email' && channel.events.length > 0 && channel.to.length === 0 && !channel.owners?.enabled) {
         ctx.addIssue({ code: 'custom', path: ['channels', i, 'to'], message: 'an email channel needs analyst addresses or owner mails' });
       }
     });

@@ -5,7 +5,7 @@ import { readSecret } from '../config/secret.js';
 import { DEFAULT_TEMPLATES } from './defaults.js';
 import { NotificationFailed, NotificationRejected } from './errors.js';
 import { headerSafe, loadTemplate, templateContext, type TemplateContext } from './templates.js';
-import type { Channel } from './channel.js';
+import type { Channel, DirectMail } from './channel.js';
 import { PULL_EVENT_TYPES } from '../domain/events.js';
 
 const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
@@ -49,6 +49,18 @@ export async function openEmailChannel(config: EmailChannelConfig, where: string
     socketTimeout: 60_000,
   });
 
+  const sendOne = (mail: Omit<DirectMail, 'to'> & { to: string[] }) =>
+    transport.sendMail({
+      from: config.from,
+      to: mail.to.map((address) => headerSafe(address)),
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: mail.messageId,
+      ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo, references: [mail.inReplyTo] } : {}),
+      headers: mail.headers,
+    });
+
   return {
     config,
     async send({ event, idempotencyKey, done, progress }) {
@@ -63,12 +75,9 @@ export async function openEmailChannel(config: EmailChannelConfig, where: string
       for (let step = done; step < mails.length; step++) {
         const { to, content } = mails[step]!;
         try {
-          await transport.sendMail({
-            from: config.from,
-            to: to.map((address) => headerSafe(address)),
-            subject: content.subject,
-            text: content.text,
-            html: content.html,
+          await sendOne({
+            to,
+            ...content,
             // The same Message-ID on a retry lets the receiving side recognise a repeat.
             messageId: `<${idempotencyKey}.${step}@clawback.invalid>`,
             headers: { 'X-Clawback-Event': event.type, 'X-Clawback-Incident': event.incidentId },
@@ -83,6 +92,15 @@ export async function openEmailChannel(config: EmailChannelConfig, where: string
         progress(step + 1);
       }
       if (refused.length > 0) throw new NotificationRejected(config.id, `SMTP ${smtp.host} refused ${refused.join('; ')}`);
+    },
+    async sendMail(mail) {
+      try {
+        await sendOne({ ...mail, to: [mail.to] });
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode;
+        const detail = `SMTP ${smtp.host}:${smtp.port} ${mail.to}: ${(error as Error).message}`;
+        throw code !== undefined && code >= 500 ? new NotificationRejected(config.id, detail) : new NotificationFailed(config.id, detail);
+      }
     },
     async close() {
       transport.close();

@@ -14,7 +14,7 @@ export type Escaping = 'html' | 'none' | ((value: string) => string);
 
 /** A compiled template; `render` escapes every value it inserts the way its output needs. */
 export interface Template {
-  render(context: TemplateContext): string;
+  render(context: object): string;
 }
 
 const EVENT_TITLES: Record<IncidentEventType, string> = {

@@ -1,34 +1,19 @@
-import { Client, Connection, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
-import { log } from '../log.js';
+import { ensureIntervalSchedule, withClient } from '../temporal/schedules.js';
 import { tapPollWorkflow } from '../../workflows/tap-poller.js';
 import { CURSOR_MEMO_KEY, tapScheduleId } from '../../workflows/tap-poller-messages.js';
 
 /**
- * One Temporal Schedule per polling TAP source, created if missing and its interval kept in line
- * with the config otherwise. The cursor lives in the memo of the schedule's action, so every run
- * starts where the last one ended, whichever worker runs it.
+ * One Temporal Schedule per polling TAP source. The cursor lives in the memo of the schedule's
+ * action, so every run starts where the last one ended, whichever worker runs it.
  */
 export async function ensureTapSchedules(client: Client, config: Config): Promise<string[]> {
   const ids: string[] = [];
   for (const source of config.sources) {
     if (source.type !== 'tap' || !source.poll) continue;
     const scheduleId = tapScheduleId(source.id);
-    const every = `${source.poll.intervalMs}ms`;
-    try {
-      await client.schedule.create({
-        scheduleId,
-        spec: { intervals: [{ every }] },
-        action: { type: 'startWorkflow', workflowType: tapPollWorkflow, workflowId: scheduleId, taskQueue: config.temporal.taskQueue, args: [{ sourceId: source.id }], memo: {} },
-        // A run that outlasts the interval makes the next one skip; missed runs are not replayed,
-        // because the cursor catches up by itself.
-        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1m' },
-      });
-      log.info({ event: 'tap.schedule_created', source: source.id, scheduleId, every }, 'TAP poll schedule created');
-    } catch (error) {
-      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec: { intervals: [{ every }] }, action: { ...previous.action, taskQueue: config.temporal.taskQueue } }));
-    }
+    await ensureIntervalSchedule(client, { scheduleId, everyMs: source.poll.intervalMs, workflow: tapPollWorkflow, args: [{ sourceId: source.id }], taskQueue: config.temporal.taskQueue });
     ids.push(scheduleId);
   }
   return ids;
@@ -37,12 +22,7 @@ export async function ensureTapSchedules(client: Client, config: Config): Promis
 /** The worker's start-up: the schedules of the config's TAP sources on the server it serves. */
 export async function ensureTapSchedulesAt(address: string, namespace: string, config: Config): Promise<void> {
   if (!config.sources.some((source) => source.type === 'tap' && source.poll)) return;
-  const connection = await Connection.connect({ address });
-  try {
-    await ensureTapSchedules(new Client({ connection, namespace }), config);
-  } finally {
-    await connection.close();
-  }
+  await withClient(address, namespace, (client) => ensureTapSchedules(client, config));
 }
 
 /** Saves where the next poll of the source starts. */

@@ -4,12 +4,13 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { searchAttributes } from '../../workflows/messages.js';
 import { tapSearchAttributes } from '../../workflows/tap-poller-messages.js';
+import { reportSearchAttributes } from '../../workflows/report-messages.js';
 import type { Logger } from '../log.js';
 
 const GRPC_ALREADY_EXISTS = 6;
 
 /** Every search attribute Clawback's workflows set, as declared in workflows/messages.ts. */
-export const clawbackSearchAttributes = [...Object.values(searchAttributes), ...Object.values(tapSearchAttributes)];
+export const clawbackSearchAttributes = [...Object.values(searchAttributes), ...Object.values(tapSearchAttributes), ...Object.values(reportSearchAttributes)];
 
 /** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */
 export function searchAttributeFlags(): string[] {

@@ -18,11 +18,15 @@ import { bundleWorkflows, createWorker } from '../../src/worker.js';
 import { logNotifier } from '../../activities/notify.js';
 import { intakeDepsFor } from '../../activities/intake.js';
 import { ImportClient } from '../../src/sources/csv-import.js';
+import { TapReversalReader } from '../../src/sources/tap-reversals.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChannelRegistry } from '../../src/notify/channels.js';
 import type { NotificationsConfigInput } from '../../src/notify/config.js';
+import { abuseDepsFor } from '../../activities/abuse-deps.js';
+import type { AbuseConfigInput } from '../../src/reports/config.js';
+import { ReportClient } from '../../src/reports/client.js';
 
 export { DEMO_SOURCE_KEY, DEMO_ADMIN_KEY };
 
@@ -67,10 +71,12 @@ export interface StackOptions {
   notifications?: NotificationsConfigInput;
   /** Alert sources besides the demo source (formats, rules, route ids, rate limits). */
   sources?: ConfigInput['sources'];
+  /** Abuse mailboxes, verdict settings and reporter replies (the `abuse` config section). */
+  abuse?: AbuseConfigInput;
 }
 
 /** A worker on its own task queue over an in-memory tenant, and the API in front of it. */
-export async function startStack({ scenario, policy = 'auto', tenantPolicy, incident = {}, providerFor, notifications, sources = [] }: StackOptions) {
+export async function startStack({ scenario, policy = 'auto', tenantPolicy, incident = {}, providerFor, notifications, sources = [], abuse }: StackOptions) {
   const { address, namespace } = testTemporal();
   const tenant = Tenant.fromScenario(scenario);
   const base = demoConfig('/nonexistent');
@@ -81,6 +87,7 @@ export async function startStack({ scenario, policy = 'auto', tenantPolicy, inci
     incident,
     temporal: { taskQueue: `test-${randomUUID()}` },
     ...(notifications ? { notifications } : {}),
+    ...(abuse ? { abuse } : {}),
   });
   const { provider, close } = providerFor ? await providerFor(tenant) : { provider: new SimulatedProvider({ tenant }), close: async () => undefined };
   const providers = new ProviderRegistry([{ provider, domains: [DEMO_DOMAIN] }]);
@@ -90,7 +97,7 @@ export async function startStack({ scenario, policy = 'auto', tenantPolicy, inci
     address,
     namespace,
     taskQueue: config.temporal.taskQueue,
-    deps: { providers, notifiers: [logNotifier], channels, temporalUiUrl: config.api.temporalUiUrl, intake: intakeDepsFor(config, importsDir) },
+    deps: { providers, notifiers: [logNotifier], channels, temporalUiUrl: config.api.temporalUiUrl, intake: intakeDepsFor(config, importsDir), abuse: await abuseDepsFor(config, providers, channels) },
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
@@ -101,6 +108,8 @@ export async function startStack({ scenario, policy = 'auto', tenantPolicy, inci
   const app = createApp({
     incidents,
     imports,
+    tapReversals: new TapReversalReader(client, incidents),
+    reports: new ReportClient(client, { temporalUiUrl: config.api.temporalUiUrl, namespace, publicUrl: config.api.publicUrl }),
     auth: new Authenticator(config),
     sources: new SourceRegistry(config.sources),
     temporalReachable: async () => true,

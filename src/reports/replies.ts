@@ -1,0 +1,67 @@
+import type { Disposition } from '../domain/report.js';
+import type { ChannelRegistry } from '../notify/channels.js';
+import { headerSafe, loadTemplate, type Template } from '../notify/templates.js';
+import type { ReporterReplies } from './config.js';
+import { defaultReplyTemplates } from './reply-defaults.js';
+
+export interface ReplyFacts {
+  reporter: string;
+  disposition: Disposition;
+  reportSubject?: string;
+  /** The report's own Message-ID: the answer threads under it in the reporter's mailbox. */
+  reportMessageId?: string;
+  originals: { subject?: string; from?: string; disposition: Disposition }[];
+  /** Stable per report, so a retried send carries the same Message-ID. */
+  idempotencyKey: string;
+}
+
+interface Compiled {
+  subject: Template;
+  text: Template;
+  html: Template;
+}
+
+/** The answer each reporter gets, rendered from the per-disposition templates and sent by mail. */
+export class ReporterReplier {
+  private constructor(
+    private readonly settings: ReporterReplies,
+    private readonly templates: Map<Disposition, Compiled>,
+    private readonly channels: ChannelRegistry,
+  ) {}
+
+  /** Compiles every template now, so a broken one stops the worker at start. */
+  static async open(settings: ReporterReplies, channels: ChannelRegistry): Promise<ReporterReplier> {
+    const templates = new Map<Disposition, Compiled>();
+    for (const disposition of ['malicious', 'suspicious', 'spam', 'bulk', 'low-risk', 'known-good', 'unknown'] as const) {
+      const own = settings.templates[disposition] ?? {};
+      const fallback = defaultReplyTemplates(disposition);
+      const where = `abuse.replies.templates.${disposition}`;
+      templates.set(disposition, {
+        subject: await loadTemplate(own.subject, fallback.subject, 'none', `${where}.subject`),
+        text: await loadTemplate(own.text, fallback.text, 'none', `${where}.text`),
+        html: await loadTemplate(own.html, fallback.html, 'html', `${where}.html`),
+      });
+    }
+    return new ReporterReplier(settings, templates, channels);
+  }
+
+  async reply(facts: ReplyFacts): Promise<void> {
+    const channel = this.channels.get(this.settings.channel);
+    if (!channel.sendMail) throw new TypeError(`channel ${this.settings.channel} cannot send mail`);
+    const templates = this.templates.get(facts.disposition)!;
+    const context = {
+      ...facts,
+      reportSubject: facts.reportSubject ?? '(no subject)',
+      originals: facts.originals.map((o) => ({ subject: o.subject ?? '(no subject)', from: o.from ?? 'an unknown sender', disposition: o.disposition })),
+    };
+    await channel.sendMail({
+      to: facts.reporter,
+      subject: headerSafe(templates.subject.render(context)),
+      text: templates.text.render(context),
+      html: templates.html.render(context),
+      messageId: `<${facts.idempotencyKey}.reply@clawback.invalid>`,
+      ...(facts.reportMessageId ? { inReplyTo: facts.reportMessageId } : {}),
+      headers: { 'X-Clawback-Disposition': facts.disposition },
+    });
+  }
+}

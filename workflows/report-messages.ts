@@ -1,0 +1,105 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineUpdate } from '@temporalio/workflow';
+import type { Disposition, ReportedOriginal, Verdict } from '../src/domain/report.js';
+
+/** One tick of an abuse mailbox's schedule. */
+export interface AbusePollInput {
+  abuseMailbox: string;
+}
+
+/** A report waiting in the abuse mailbox; `reportKey` names its workflow for good. */
+export interface WaitingReport {
+  itemId: string;
+  reportKey: string;
+  subject?: string;
+  from?: string;
+  receivedAt?: string;
+}
+
+export interface AbusePollOutcome {
+  abuseMailbox: string;
+  waiting: number;
+  started: number;
+  /** Already being handled, or handled (a poll that met them before they were filed away). */
+  skipped: number;
+}
+
+export interface ReportInput {
+  abuseMailbox: string;
+  report: WaitingReport;
+}
+
+/** What became of one message a report carried. */
+export interface OriginalOutcome {
+  original: ReportedOriginal;
+  verdict: Verdict;
+  /** How the Message-ID was learnt when the report did not carry it. */
+  located?: string;
+  incident?: { incidentId: string; status: 'started' | 'merged' };
+}
+
+export interface ReportOutcome {
+  abuseMailbox: string;
+  reportKey: string;
+  reporter?: string;
+  subject?: string;
+  disposition: Disposition;
+  /** True when an original could not be recovered or acted on: the report waits for an analyst. */
+  needsAnalyst: boolean;
+  originals: OriginalOutcome[];
+  problems: string[];
+  replied: boolean;
+  filedIn: string;
+}
+
+/** The memo a report workflow carries, which `GET /v1/reports` lists without querying each one. */
+export const REPORT_MEMO_KEY = 'report';
+
+export interface ReportMemo {
+  abuseMailbox: string;
+  reporter?: string;
+  subject?: string;
+  receivedAt?: string;
+  disposition?: Disposition;
+  needsAnalyst?: boolean;
+  incidentIds?: string[];
+  originals?: { messageId?: string; subject?: string; from?: string; disposition: Disposition; reasons: string[] }[];
+}
+
+export const reportSearchAttributes = {
+  abuseMailbox: defineSearchAttributeKey('ClawbackAbuseMailbox', SearchAttributeType.KEYWORD),
+  disposition: defineSearchAttributeKey('ClawbackReportDisposition', SearchAttributeType.KEYWORD),
+  reportedMessageIds: defineSearchAttributeKey('ClawbackReportedMessageIds', SearchAttributeType.KEYWORD_LIST),
+} as const;
+
+/** The tally of who reported one message, kept while reports of it keep coming. */
+export interface ReportedMessageInput {
+  messageId: string;
+  /** The tally ends this long after the last report. */
+  windowMs: number;
+}
+
+export interface ReporterAdded {
+  reporter: string;
+  reportKey: string;
+}
+
+export interface ReporterTally {
+  distinctReporters: number;
+  /** The first reporters, for the verdict's reasons. */
+  reporters: string[];
+}
+
+export const addReporterUpdate = defineUpdate<ReporterTally, [ReporterAdded]>('addReporter');
+
+export function abuseScheduleId(abuseMailbox: string): string {
+  return `abuse-poll-${abuseMailbox}`;
+}
+
+export function reportWorkflowId(abuseMailbox: string, reportKey: string): string {
+  return `report-${abuseMailbox}-${reportKey}`;
+}
+
+export function reportedMessageWorkflowId(incidentId: string): string {
+  return `reported-${incidentId}`;
+}
