@@ -126,6 +126,11 @@ export class Incident {
     return this.pullsInFlight.size === 0 && !this.undoRequest && this.undosCompleted === this.undosRequested;
   }
 
+  /** Copies, audit entries and searched pairs: what the carried state's size (and packing time) grows with. */
+  get carriedItems(): number {
+    return this.state.copies.length + this.state.audit.length + this.searched.size;
+  }
+
   /** Everything the incident knows, for the next run of a continue-as-new. */
   memory(): IncidentMemory {
     return {

@@ -169,6 +169,11 @@ async function stayOpen(incident: Incident, input: IncidentInput, carried?: Open
 
 /** The carried state stays well under Temporal's 2 MB payload limit, or the incident keeps its run. */
 const MAX_CARRIED_BYTES = 1_500_000;
+/**
+ * Beyond this many copies, audit entries and searched pairs the state would not fit anyway
+ * (~10,000 of them deflate to a megabyte), and packing it would hold the workflow task too long.
+ */
+const MAX_CARRIED_ITEMS = 12_000;
 let carryTooLarge = false;
 
 /** History long enough (Temporal's suggestion, or the configured event count) and nothing half done. */
@@ -176,7 +181,7 @@ function mayContinueAsNew(incident: Incident): boolean {
   const info = workflowInfo();
   const limit = incident.options.continueAsNewAfterEvents;
   const long = info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
-  return long && !carryTooLarge && incident.settledForNewRun && notifications.idle && allHandlersFinished();
+  return long && !carryTooLarge && incident.carriedItems <= MAX_CARRIED_ITEMS && incident.settledForNewRun && notifications.idle && allHandlersFinished();
 }
 
 async function continueAsNewWith(incident: Incident, input: IncidentInput, window: OpenWindow): Promise<void> {
