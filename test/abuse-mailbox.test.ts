@@ -75,7 +75,8 @@ for (const [kind, providerFor] of Object.entries(adapters)) describe(`abuse mail
   before(async () => {
     ({ tls, caFile } = await loopbackTls());
     process.env.CLAWBACK_TEST_ABUSE_SMTP_PASSWORD = SMTP_PASSWORD;
-    smtp = await startSmtpReceiver({ tls, user: 'clawback', pass: SMTP_PASSWORD });
+    // Dave's mailbox refuses mail: his answers fail for good.
+    smtp = await startSmtpReceiver({ tls, user: 'clawback', pass: SMTP_PASSWORD, refuse: [a.dave] });
     const unique = uniqueScenario({
       ...demoScenario,
       users: [...demoScenario.users, { address: ABUSE, displayName: 'Report phishing', aliases: [], kind: 'shared', folders: [] }],
@@ -274,7 +275,7 @@ for (const [kind, providerFor] of Object.entries(adapters)) describe(`abuse mail
     assert.match(reply!.mail.text ?? '', /safe/);
   });
 
-  it('a report with no recoverable original is kept for an analyst', async () => {
+  it('a report with no recoverable original is kept for an analyst; an answer the mail server refuses does not hold it up', async () => {
     await deliverReport(await compose({ from: a.dave, to: ABUSE, subject: 'weird call', text: 'Someone called me claiming to be IT. Is this phishing?' }));
     const { reports } = await poll();
     const [report] = reports;
@@ -283,6 +284,8 @@ for (const [kind, providerFor] of Object.entries(adapters)) describe(`abuse mail
     assert.deepEqual(report.originals, []);
     assert.equal(report.filedIn, 'Clawback/Needs review');
     assert.equal((await provider.listMessages(abuseMailbox, 'Clawback/Needs review', 10)).length, 1);
+    assert.equal(report.replied, false);
+    assert.match(report.replyFailed ?? '', /550 no such user/, 'a refused answer is recorded, and the report filed all the same');
   });
 
   it('the reporters threshold: the second distinct reporter makes it malicious; one reporter twice counts once', async () => {

@@ -25,7 +25,7 @@ import { eventBase, NotificationDispatch } from './notifications.js';
 
 const SWEEP_BATCH_SIZE = 500;
 /** List members per page for incidents whose options predate `listPageSize`. */
-const DEFAULT_LIST_PAGE = 5000;
+const DEFAULT_LIST_PAGE = 4000;
 /** Activities of one kind in flight at once for one incident. */
 const BATCH_WINDOW = 4;
 

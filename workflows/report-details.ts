@@ -3,7 +3,7 @@ import type { ReportOutcome } from './report-messages.js';
 /** The report's ending as the Temporal UI shows it: what was reported, the verdicts and why. */
 export function reportDetails(outcome: ReportOutcome, workflowId: string): string {
   const lines = [
-    `**${outcome.disposition}** — report from ${outcome.reporter ?? 'an unknown sender'} in ${outcome.abuseMailbox}, filed in *${outcome.filedIn}*${outcome.replied ? ', reporter answered' : ''}`,
+    `**${outcome.disposition}** — report from ${outcome.reporter ?? 'an unknown sender'} in ${outcome.abuseMailbox}, filed in *${outcome.filedIn}*${outcome.replied ? ', reporter answered' : outcome.replyFailed ? `, **reply failed**: ${outcome.replyFailed}` : ''}`,
     '',
   ];
   if (outcome.originals.length === 0) lines.push('No reported message could be recovered: kept for an analyst.');

@@ -49,6 +49,8 @@ export interface ReportOutcome {
   originals: OriginalOutcome[];
   problems: string[];
   replied: boolean;
+  /** Why the reporter could not be answered, when they could not. */
+  replyFailed?: string;
   filedIn: string;
 }
 
@@ -62,6 +64,8 @@ export interface ReportMemo {
   receivedAt?: string;
   disposition?: Disposition;
   needsAnalyst?: boolean;
+  replied?: boolean;
+  replyFailed?: string;
   incidentIds?: string[];
   originals?: { messageId?: string; subject?: string; from?: string; disposition: Disposition; reasons: string[] }[];
 }

@@ -1,6 +1,7 @@
-import { proxyActivities, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities, setCurrentDetails, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { worstDisposition } from '../src/domain/report.js';
+import { PERMANENT_NOTIFICATION_ERRORS } from '../src/notify/errors.js';
 import { PERMANENT_PROVIDER_ERRORS } from '../src/providers/errors.js';
 import { reportDetails } from './report-details.js';
 import { REPORT_MEMO_KEY, reportSearchAttributes, type OriginalOutcome, type ReportInput, type ReportMemo, type ReportOutcome } from './report-messages.js';
@@ -66,23 +67,21 @@ export async function reportWorkflow({ abuseMailbox, report }: ReportInput): Pro
 
   const disposition = worstDisposition(originals.map((o) => o.verdict.disposition));
   const needsAnalyst = originals.length === 0 || originals.some((o) => !o.original.messageId || (o.verdict.disposition === 'malicious' && !o.incident));
-  const replied = reporter
-    ? await abuse.replyToReporter.executeWithOptions({ startToCloseTimeout: '2m', retry, summary: `tell ${reporter}: ${disposition}` }, [
-        { abuseMailbox, reporter, reportKey: report.reportKey, reportMessageId: parsed.messageId, reportSubject: parsed.subject ?? report.subject, disposition, originals },
-      ])
-    : false;
+  const replied = reporter ? await answerReporter({ abuseMailbox, reporter, reportKey: report.reportKey, reportMessageId: parsed.messageId, reportSubject: parsed.subject ?? report.subject, disposition, originals }) : false;
   const filedIn = await abuse.fileReport.executeWithOptions(
     { startToCloseTimeout: '2m', retry: { ...retry, maximumAttempts: 30 }, summary: needsAnalyst ? 'keep the report for an analyst' : 'file the report as processed' },
     [{ abuseMailbox, itemId: report.itemId, reportMessageId: parsed.messageId, needsAnalyst }],
   );
 
-  const outcome: ReportOutcome = { abuseMailbox, reportKey: report.reportKey, ...(reporter ? { reporter } : {}), ...(parsed.subject ? { subject: parsed.subject } : {}), disposition, needsAnalyst, originals, problems: parsed.problems, replied, filedIn };
+  const outcome: ReportOutcome = { abuseMailbox, reportKey: report.reportKey, ...(reporter ? { reporter } : {}), ...(parsed.subject ? { subject: parsed.subject } : {}), disposition, needsAnalyst, originals, problems: parsed.problems, replied: replied === true, ...(typeof replied === 'string' ? { replyFailed: replied } : {}), filedIn };
   upsertMemo({
     [REPORT_MEMO_KEY]: {
       ...memo,
       ...(reporter ? { reporter } : {}),
       disposition,
       needsAnalyst,
+      replied: outcome.replied,
+      ...(outcome.replyFailed ? { replyFailed: outcome.replyFailed } : {}),
       incidentIds: originals.flatMap((o) => (o.incident ? [o.incident.incidentId] : [])),
       originals: originals.map(({ original, verdict }) => ({ messageId: original.messageId, subject: original.subject, from: original.from, disposition: verdict.disposition, reasons: verdict.reasons })),
     } satisfies ReportMemo,
@@ -94,4 +93,21 @@ export async function reportWorkflow({ abuseMailbox, report }: ReportInput): Pro
   ]);
   setCurrentDetails(reportDetails(outcome, workflowInfo().workflowId));
   return outcome;
+}
+
+/**
+ * The reporter's answer: true when sent, false when replies are off, or why it failed. A reply
+ * that cannot be sent never keeps the report from being filed (it would be handled again and
+ * again); the failure is recorded on the report instead.
+ */
+async function answerReporter(input: Parameters<Activities['replyToReporter']>[0]): Promise<boolean | string> {
+  try {
+    return await abuse.replyToReporter.executeWithOptions(
+      { startToCloseTimeout: '2m', retry: { ...retry, maximumAttempts: 6, nonRetryableErrorTypes: [...retry.nonRetryableErrorTypes, ...PERMANENT_NOTIFICATION_ERRORS] }, summary: `tell ${input.reporter}: ${input.disposition}` },
+      [input],
+    );
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    return error.cause?.message ?? error.message;
+  }
 }

@@ -47,8 +47,8 @@ export const IncidentOptions = z.object({
   holdOpenMs: z.number().int().min(0).default(7 * 24 * 3600 * 1000),
   /** Mailboxes searched per activity call. */
   mailboxBatchSize: z.number().int().min(1).max(1000).default(50),
-  /** List members per expansion answer: a list of any size arrives in pages far below Temporal's 2 MB payload limit. */
-  listPageSize: z.number().int().min(10).max(10_000).default(5000),
+  /** List members per expansion answer: a list of any size arrives in pages under Temporal's 512 KB payload warning. */
+  listPageSize: z.number().int().min(10).max(10_000).default(4000),
   approvalWhen: ApprovalThresholds.default({ vipMailboxes: [], sharedMailboxes: false }),
   /** Mailboxes Clawback never searches or touches (primary addresses); listed as residual exposure. */
   excludedMailboxes: z.array(z.email().toLowerCase()).default([]),
