@@ -20,7 +20,7 @@ import { PERMANENT_PROVIDER_ERRORS } from '../src/providers/errors.js';
 import { incidentDetails } from './details.js';
 import { packIncident, unpackIncident, type OpenWindow } from './incident-carry.js';
 import { chunk, Incident, type MailboxToSearch, type Target } from './incident-state.js';
-import { alertUpdate, approveUpdate, repullUpdate, resendNotificationUpdate, searchAttributes, stateQuery, undoUpdate } from './messages.js';
+import { alertSignal, alertUpdate, approveUpdate, repullUpdate, resendNotificationUpdate, searchAttributes, stateQuery, undoUpdate } from './messages.js';
 import { eventBase, NotificationDispatch } from './notifications.js';
 
 const SWEEP_BATCH_SIZE = 500;
@@ -64,6 +64,7 @@ export async function incidentWorkflow(input: IncidentInput, carried?: Uint8Arra
   notifications = new NotificationDispatch(incident, () => publish(incident));
   if (resumed) notifications.recall(resumed.notifications);
   setHandler(stateQuery, (view) => incident.view(view));
+  setHandler(alertSignal, (received) => void incident.receiveAlert(received));
   setHandler(alertUpdate, (received) => incident.receiveAlert(received));
   setHandler(
     approveUpdate,

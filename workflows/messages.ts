@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Alert } from '../src/domain/alert.js';
 import type { IncidentStateView, StateView } from '../src/domain/incident.js';
@@ -12,9 +12,14 @@ export interface AlertReceived {
 }
 
 /**
- * Every alert reaches the incident through this update, sent with update-with-start: the first
- * one starts the workflow, later ones merge into it, and the API learns which happened.
+ * Every alert reaches the incident through this signal, sent with signal-with-start: the first
+ * one starts the workflow, later ones merge into it, and the service's answer tells the API which
+ * happened. A signal is durable once the service has it, so alerts are taken as fast as Temporal
+ * stores them (the worker handles them in batches) and even while no worker runs.
  */
+export const alertSignal = defineSignal<[AlertReceived]>('alertReceived');
+
+/** How alerts arrived before the signal: kept for clients and incidents of that time. */
 export const alertUpdate = defineUpdate<'started' | 'merged', [AlertReceived]>('alert');
 
 /**

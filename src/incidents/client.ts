@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  WithStartWorkflowOperation,
+  WorkflowClient,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -10,8 +10,9 @@ import { incidentIdFor, incidentIdFromPath, incidentWorkflowId } from '../domain
 import type { Config } from '../config/schema.js';
 import { IncidentOptions, strictestPolicy, type IncidentState, type IncidentStateView, type Policy, type StateView } from '../domain/incident.js';
 import { incidentWorkflow } from '../../workflows/incident.js';
-import { alertUpdate, approveUpdate, repullUpdate, resendNotificationUpdate, searchAttributes, stateQuery, undoUpdate, type AdminAction, type ResendAction } from '../../workflows/messages.js';
+import { alertSignal, approveUpdate, repullUpdate, resendNotificationUpdate, searchAttributes, stateQuery, undoUpdate, type AdminAction, type ResendAction } from '../../workflows/messages.js';
 import { incidentLog } from '../log.js';
+import { reportingStarts, startedBy } from './signal-with-start.js';
 
 export class IncidentNotFound extends Error {
   constructor(readonly incidentId: string) {
@@ -58,7 +59,12 @@ export interface IncidentClientOptions {
 
 /** The client side of the incident workflow: everything the API and CLI do to incidents. */
 export class IncidentClient {
-  constructor(private readonly options: IncidentClientOptions) {}
+  /** The workflow client alerts go through: its connection keeps the service's `started` answer. */
+  private readonly signaller: WorkflowClient;
+
+  constructor(private readonly options: IncidentClientOptions) {
+    this.signaller = new WorkflowClient({ connection: reportingStarts(options.client.connection), namespace: options.client.options.namespace });
+  }
 
   /** The client the API runs with: the config's task queue, incident defaults and tenant policies. */
   static forConfig(client: Client, config: Config): IncidentClient {
@@ -74,35 +80,36 @@ export class IncidentClient {
 
   /**
    * Starts the incident for the alert's message, or merges the alert into the one running.
-   * Update-with-start makes this one atomic call whoever wins a race between two alerts.
+   * Signal-with-start makes this one atomic call whoever wins a race between two alerts.
    */
   async submitAlert(alert: Alert, source: string, sourcePolicy: Policy): Promise<SubmittedAlert> {
     const policy = strictestPolicy([sourcePolicy, ...this.tenantPoliciesFor(alert.recipients)]);
     const incidentId = incidentIdFor(alert.messageId);
     const workflowId = incidentWorkflowId(incidentId);
     const alertKey = alertKeyOf(alert, source);
-    const start = new WithStartWorkflowOperation(incidentWorkflow, {
-      workflowId,
-      taskQueue: this.options.taskQueue,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      args: [{ incidentId, alert, alertKey, source, policy, options: this.options.defaults, ...this.linksFor(incidentId) }],
-      typedSearchAttributes: [
-        { key: searchAttributes.status, value: policy === 'approval' ? 'awaiting-approval' : 'pulling' },
-        { key: searchAttributes.sender, value: alert.sender },
-        { key: searchAttributes.messageId, value: alert.messageId },
-        { key: searchAttributes.source, value: source },
-      ],
-      staticSummary: `Pull ${alert.messageId} from ${alert.sender}`,
-      staticDetails: [
-        `**${alert.threat.classification}** alert from source \`${source}\`, policy \`${policy}\``,
-        `Subject: ${alert.subject ?? '(none)'}`,
-        `Recipients: ${alert.recipients.length}`,
-      ].join('\n\n'),
-    });
-    const status = await this.options.client.workflow.executeUpdateWithStart(alertUpdate, {
-      args: [{ alert, source, alertKey }],
-      startWorkflowOperation: start,
-    });
+    const started = await startedBy(() =>
+      this.signaller.signalWithStart(incidentWorkflow, {
+        workflowId,
+        taskQueue: this.options.taskQueue,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        args: [{ incidentId, alert, alertKey, source, policy, options: this.options.defaults, ...this.linksFor(incidentId) }],
+        signal: alertSignal,
+        signalArgs: [{ alert, source, alertKey }],
+        typedSearchAttributes: [
+          { key: searchAttributes.status, value: policy === 'approval' ? 'awaiting-approval' : 'pulling' },
+          { key: searchAttributes.sender, value: alert.sender },
+          { key: searchAttributes.messageId, value: alert.messageId },
+          { key: searchAttributes.source, value: source },
+        ],
+        staticSummary: `Pull ${alert.messageId} from ${alert.sender}`,
+        staticDetails: [
+          `**${alert.threat.classification}** alert from source \`${source}\`, policy \`${policy}\``,
+          `Subject: ${alert.subject ?? '(none)'}`,
+          `Recipients: ${alert.recipients.length}`,
+        ].join('\n\n'),
+      }),
+    );
+    const status = started ? 'started' : 'merged';
     incidentLog(incidentId).info({ event: 'alert', source, status, workflowId }, 'alert accepted');
     return { incidentId, workflowId, status };
   }
