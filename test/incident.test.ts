@@ -413,8 +413,13 @@ test('a long-lived incident continues as new with its whole state: state, merges
   assert.deepEqual(carried.audit.slice(0, contained.audit.length), contained.audit);
   assert.deepEqual(carried.residualExposure, contained.residualExposure);
 
-  const again = await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
-  assert.equal(again.body.status, 'merged', 'the first alert is still known');
+  // Alerts are handled in order: once the later, different one is merged, the resend was handled.
+  await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: alert });
+  await stack.request('POST', '/v1/alerts', { key: DEMO_SOURCE_KEY, body: { ...alert, alertId: `${alert.alertId}-again` } });
+  const merged = await stack.waitFor(body.incidentId, (s) => s.alertKeys.length > carried.alertKeys.length);
+  assert.deepEqual(merged.alertKeys.slice(0, -1), carried.alertKeys, 'the resent first alert is still known: it added no key');
+  assert.deepEqual(merged.sources, carried.sources);
+  assert.deepEqual(merged.audit.slice(carried.audit.length).map((a: any) => a.action), ['merge'], 'only the later alert was merged');
 
   stack.tenant.deliver({ messageId: ids.message, from: 'billing@billing-portal.example', to: ['bob@demo.clawback.test'], subject: 'Overdue invoice 4471', date: '2026-12-01T09:14:00Z' });
   await stack.waitFor(body.incidentId, (s) => s.counts.copiesPulled === contained.counts.copiesPulled + 1 && settled(s));

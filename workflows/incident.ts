@@ -264,7 +264,10 @@ async function findTarget(incident: Incident, target: Target, { pullAsFound = fa
   });
 }
 
-/** The lists' members, page after page (incidents recorded before paging got them in one answer). */
+/**
+ * The lists' members, page after page, each page after the last member key of the one before
+ * (incidents recorded before paging got them in one answer).
+ */
 async function expandLists(incident: Incident, groups: GroupRef[]): Promise<GroupExpansion[]> {
   const { incidentId } = incident.state;
   if (!patched('paged-list-expansion')) {
@@ -272,14 +275,13 @@ async function expandLists(incident: Incident, groups: GroupRef[]): Promise<Grou
   }
   const limit = incident.options.listPageSize ?? DEFAULT_LIST_PAGE;
   const expansions: GroupExpansion[] = [];
-  for (let offset = 0, total = 1; offset < total; offset += limit) {
-    const page = await directory.expandListsPage.executeWithOptions(
-      { startToCloseTimeout: '2m', retry, summary: offset === 0 ? `expand ${groups.length} list(s)` : `list members ${offset + 1}–${offset + limit}` },
-      [{ incidentId, groups, offset, limit }],
-    );
+  let after: string | undefined;
+  do {
+    const summary = after === undefined ? `expand ${groups.length} list(s)` : `list members after ${after}`;
+    const page = await directory.expandListsPage.executeWithOptions({ startToCloseTimeout: '2m', retry, summary }, [{ incidentId, groups, after, limit }]);
     expansions.push(...page.expansions);
-    total = page.total;
-  }
+    after = page.next;
+  } while (after !== undefined);
   return expansions;
 }
 
