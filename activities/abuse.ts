@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { Address, type Alert } from '../src/domain/alert.js';
+import { Address, Alert } from '../src/domain/alert.js';
 import { incidentIdFor } from '../src/domain/ids.js';
-import type { IncidentStatus } from '../src/domain/incident.js';
-import type { MailboxRef } from '../src/domain/mail.js';
+import type { IncidentStatus, Policy } from '../src/domain/incident.js';
+import type { MailboxRef, MessageQuery } from '../src/domain/mail.js';
 import { canonicalMessageId } from '../src/domain/message-id.js';
 import type { Disposition, ParsedReport, ReportedOriginal, Verdict } from '../src/domain/report.js';
 import { IncidentNotFound } from '../src/incidents/client.js';
@@ -15,15 +15,30 @@ import type { MailProvider, ReportFolders } from '../src/providers/port.js';
 import type { ProviderRegistry } from '../src/providers/registry.js';
 import type { AbuseMailboxConfig } from '../src/reports/config.js';
 import type { AbuseDeps } from './abuse-deps.js';
-import { parseReport } from '../src/reports/extract.js';
+import { parseOriginal, parseReport } from '../src/reports/extract.js';
 import { fitReport } from '../src/reports/fit.js';
 import { judge } from '../src/reports/verdict.js';
 import { reportedMessageWorkflow } from '../workflows/reported-message.js';
-import { addReporterUpdate, reportedMessageWorkflowId, type OriginalOutcome, type ReporterTally, type WaitingReport } from '../workflows/report-messages.js';
+import { addReporterUpdate, REPORT_MEMO_KEY, reportedMessageWorkflowId, reportWorkflowId, type Confirmation, type ReportMemo, type Judgement, type OriginalOutcome, type ReporterTally, type WaitingReport } from '../workflows/report-messages.js';
 import { toActivityFailure } from './failures.js';
 
 /** How far around the forwarded Date a copy in the reporter's mailbox may have been received. */
 const LOCATE_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * The search for the reported message in the reporter's mailbox: its Message-ID, or for an inline
+ * forward (which carries none) an id no message has, so that providers match on the sender,
+ * subject and date given as the fallback.
+ */
+function queryFor(original: ReportedOriginal): MessageQuery {
+  const at = original.date ? Date.parse(original.date) : NaN;
+  return {
+    messageId: original.messageId ?? '<not-a-message@clawback.invalid>',
+    ...(original.from ? { sender: original.from } : {}),
+    ...(original.subject ? { subject: original.subject } : {}),
+    ...(Number.isNaN(at) ? {} : { receivedAfter: new Date(at - LOCATE_WINDOW_MS).toISOString(), receivedBefore: new Date(at + LOCATE_WINDOW_MS).toISOString() }),
+  };
+}
 
 function mailboxConfig(deps: AbuseDeps | undefined, abuseMailbox: string): { deps: AbuseDeps; mailbox: AbuseMailboxConfig } {
   const mailbox = deps?.config.mailboxes.find((m) => m.id === abuseMailbox);
@@ -64,12 +79,12 @@ async function providerCall<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** The alert a malicious report becomes: the original's sender, its recipients and the reporter. */
-function alertFor(original: ReportedOriginal & { messageId: string }, reporter: string | undefined, verdict: Verdict, alertKey: string): Alert | string {
+function alertFor(original: ReportedOriginal & { messageId: string }, reporter: string, verdict: Verdict, alertKey: string): Alert | string {
   const sender = [original.from, original.returnPath].find((a) => a !== undefined && Address.safeParse(a).success);
   if (!sender) return 'no sender address in the reported message: no incident opened';
-  const recipients = [...new Set([...(reporter ? [reporter] : []), ...original.to])].filter((a) => Address.safeParse(a).success);
+  const recipients = [...new Set([reporter, ...original.to])].filter((a) => Address.safeParse(a).success).slice(0, 50_000);
   if (recipients.length === 0) return 'no recipient address in the reported message: no incident opened';
-  return {
+  const parsed = Alert.safeParse({
     alertId: alertKey,
     messageId: original.messageId,
     sender: sender.toLowerCase(),
@@ -82,7 +97,8 @@ function alertFor(original: ReportedOriginal & { messageId: string }, reporter: 
       detail: `user report: ${verdict.reasons.join('; ')}`.slice(0, 4000),
       ...(original.urls.length > 0 ? { urls: original.urls.slice(0, 100).map((u) => u.url.slice(0, 4000)) } : {}),
     },
-  };
+  });
+  return parsed.success ? parsed.data : `the reported message makes no valid alert (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}): no incident opened`;
 }
 
 export function createAbuseActivities(deps: AbuseDeps | undefined) {
@@ -110,6 +126,30 @@ export function createAbuseActivities(deps: AbuseDeps | undefined) {
       });
     },
 
+    /**
+     * Reports a poll met again after their workflow had completed (delivered twice, or put back in
+     * the folder) go where the first handling filed them: handled once, never left waiting.
+     * Those whose workflow still runs are left to it.
+     */
+    async fileHandledReports({ abuseMailbox, reports }: { abuseMailbox: string; reports: WaitingReport[] }): Promise<number> {
+      const { deps: d, mailbox } = mailboxConfig(deps, abuseMailbox);
+      const client = Context.current().client;
+      let filed = 0;
+      for (const report of reports) {
+        const { status, memo } = await client.workflow.getHandle(reportWorkflowId(abuseMailbox, report.reportKey)).describe();
+        if (status.name !== 'COMPLETED') continue;
+        const handled = memo?.[REPORT_MEMO_KEY] as ReportMemo | undefined;
+        const folder = handled?.needsAnalyst ? mailbox.reviewFolder : mailbox.processedFolder;
+        await providerCall(async () => {
+          const { provider, mailbox: ref } = await requireMailbox(d.providers, mailbox.address);
+          await provider.moveToFolder(ref, report.itemId, folder);
+        });
+        log.info({ event: 'report.refiled', abuseMailbox, reportKey: report.reportKey, folder }, 'a report already handled was met again and filed');
+        filed++;
+      }
+      return filed;
+    },
+
     /** Reads the report's raw MIME and parses it; the bytes never leave the worker. */
     async readReport({ abuseMailbox, itemId }: { abuseMailbox: string; itemId: string }): Promise<ParsedReport> {
       const { deps: d, mailbox } = mailboxConfig(deps, abuseMailbox);
@@ -120,28 +160,29 @@ export function createAbuseActivities(deps: AbuseDeps | undefined) {
     },
 
     /**
-     * An inline forward carries no Message-ID: the reported message is looked up in the
-     * reporter's own mailbox by its sender, subject and date, as the user received it.
+     * What a report says is only a claim: anyone can mail the abuse mailbox a made-up message. The
+     * reported message counts when the reporter is a mailbox of ours that holds it, found by its
+     * Message-ID, or for an inline forward (which carries none) by sender, subject and date; its
+     * indicators are then read from that stored copy, never from the forwarded bytes.
      */
-    async locateOriginal({ original, reporter }: { original: ReportedOriginal; reporter?: string }): Promise<{ messageId?: string; detail: string }> {
+    async confirmOriginal({ original, reporter }: { original: ReportedOriginal; reporter?: string }): Promise<Confirmation> {
       if (!deps) throw ApplicationFailure.nonRetryable('no abuse mailboxes configured on this worker', 'AbuseMailboxNotConfigured');
       if (!reporter) return { detail: 'the report has no sender whose mailbox could be searched' };
-      if (!original.from || !original.subject) return { detail: 'the forwarded header names no sender or subject to search by' };
       return providerCall(async () => {
         const opened = await openMailbox(deps.providers, reporter);
-        if ('detail' in opened) return { detail: `cannot search the reporter's mailbox: ${opened.detail}` };
-        const at = original.date ? Date.parse(original.date) : NaN;
-        const copies = await opened.provider.findCopies(opened.mailbox, {
-          // No message has this id; it makes the search fall back to sender, subject and time.
-          messageId: '<not-a-message@clawback.invalid>',
-          sender: original.from!,
-          subject: original.subject!,
-          ...(Number.isNaN(at) ? {} : { receivedAfter: new Date(at - LOCATE_WINDOW_MS).toISOString(), receivedBefore: new Date(at + LOCATE_WINDOW_MS).toISOString() }),
-        });
+        if ('detail' in opened) return { detail: `the reporter is not one of our mailboxes (${opened.detail}): nothing is acted on` };
+        const copies = await opened.provider.findCopies(opened.mailbox, queryFor(original));
         const ids = [...new Set(copies.map((copy) => canonicalMessageId(copy.internetMessageId)))];
-        if (ids.length === 1) return { messageId: ids[0], detail: `found in ${reporter}'s mailbox by sender, subject and date` };
-        if (ids.length === 0) return { detail: `no message from ${original.from} with that subject in ${reporter}'s mailbox` };
-        return { detail: `${ids.length} different messages from ${original.from} with that subject in ${reporter}'s mailbox: an analyst must choose` };
+        const where = `${reporter}'s mailbox`;
+        if (ids.length === 0) return { detail: `no such message in ${where}: the report is not acted on` };
+        if (ids.length > 1) return { detail: `${ids.length} different messages from ${original.from} with that subject in ${where}: an analyst must choose` };
+        const copy = copies[0]!;
+        const stored = await parseOriginal(await opened.provider.readMime(opened.mailbox, copy.itemId));
+        const how = original.messageId ? 'by its Message-ID' : 'by sender, subject and date';
+        return {
+          original: { ...(stored.original ?? original), found: original.found, messageId: ids[0]! },
+          detail: `found in ${where} ${how}${stored.original ? '; indicators read from that copy' : `; that copy could not be read (${stored.problems.join('; ')})`}`,
+        };
       });
     },
 
@@ -161,7 +202,7 @@ export function createAbuseActivities(deps: AbuseDeps | undefined) {
     },
 
     /** The verdict: indicator lists as they are now, the allow-list, the incident, the tally. */
-    async judgeOriginal({ original, distinctReporters }: { original: ReportedOriginal & { messageId: string }; distinctReporters: number }): Promise<Verdict> {
+    async judgeOriginal({ original, distinctReporters }: { original: ReportedOriginal & { messageId: string }; distinctReporters: number }): Promise<Judgement> {
       if (!deps) throw ApplicationFailure.nonRetryable('no abuse mailboxes configured on this worker', 'AbuseMailboxNotConfigured');
       const matches = (await deps.indicators.current()).match(original);
       const incidentId = incidentIdFor(original.messageId);
@@ -172,23 +213,24 @@ export function createAbuseActivities(deps: AbuseDeps | undefined) {
       } catch (error) {
         if (!(error instanceof IncidentNotFound)) throw error;
       }
-      return judge({ original, distinctReporters, ...(incident ? { incident } : {}) }, matches, deps.config.verdict);
+      return { verdict: judge({ original, distinctReporters, ...(incident ? { incident } : {}) }, matches, deps.config.verdict), ...(incident ? { incident } : {}) };
     },
 
     /** Starts (or merges into) the incident of a malicious report's message, under the mailbox's policy. */
     async openIncidentForReport(input: {
       abuseMailbox: string;
       original: ReportedOriginal & { messageId: string };
-      reporter?: string;
+      reporter: string;
       verdict: Verdict;
       alertKey: string;
-    }): Promise<{ ok: true; incident: NonNullable<OriginalOutcome['incident']> } | { ok: false; detail: string }> {
+    }): Promise<{ ok: true; incident: NonNullable<OriginalOutcome['incident']>; policy: Policy } | { ok: false; detail: string }> {
       const { deps: d } = mailboxConfig(deps, input.abuseMailbox);
       const alert = alertFor(input.original, input.reporter, input.verdict, input.alertKey);
       if (typeof alert === 'string') return { ok: false, detail: alert };
-      const submitted = await d.incidentsFor(Context.current().client).submitAlert(alert, input.abuseMailbox, d.policyFor(input.abuseMailbox, alert));
-      log.info({ event: 'report.incident', incidentId: submitted.incidentId, abuseMailbox: input.abuseMailbox, status: submitted.status }, 'user report opened or joined an incident');
-      return { ok: true, incident: { incidentId: submitted.incidentId, status: submitted.status } };
+      const policy = d.policyFor(input.abuseMailbox, alert);
+      const submitted = await d.incidentsFor(Context.current().client).submitAlert(alert, input.abuseMailbox, policy);
+      log.info({ event: 'report.incident', incidentId: submitted.incidentId, abuseMailbox: input.abuseMailbox, status: submitted.status, policy }, 'user report opened or joined an incident');
+      return { ok: true, incident: { incidentId: submitted.incidentId, status: submitted.status }, policy };
     },
 
     /** Answers the reporter with the template of the report's disposition; false when replies are off. */
@@ -199,13 +241,17 @@ export function createAbuseActivities(deps: AbuseDeps | undefined) {
       reportMessageId?: string;
       reportSubject?: string;
       disposition: Disposition;
+      /** The message is being pulled now (an `auto` incident), not waiting for an analyst. */
+      removing: boolean;
       originals: OriginalOutcome[];
     }): Promise<boolean> {
       const { deps: d } = mailboxConfig(deps, input.abuseMailbox);
-      if (!d.replier || !Address.safeParse(input.reporter).success) return false;
+      // Only people of ours are answered: a forged report must not make Clawback mail outsiders.
+      if (!d.replier || !Address.safeParse(input.reporter).success || !d.providers.forAddress(input.reporter)) return false;
       await d.replier.reply({
         reporter: input.reporter,
         disposition: input.disposition,
+        removing: input.removing,
         ...(input.reportSubject ? { reportSubject: input.reportSubject } : {}),
         ...(input.reportMessageId ? { reportMessageId: input.reportMessageId } : {}),
         originals: input.originals.map(({ original, verdict }) => ({ subject: original.subject, from: original.from, disposition: verdict.disposition })),

@@ -209,7 +209,7 @@ for (const [kind, providerFor] of Object.entries(adapters)) describe(`abuse mail
     const [reply] = (await smtp.waitFor(mailsBefore + 1)).slice(mailsBefore);
     assert.deepEqual(reply?.to, [a.alice]);
     assert.match(reply!.mail.subject ?? '', /\[malicious\]/);
-    assert.match(reply!.mail.text ?? '', /removed it from every mailbox/);
+    assert.match(reply!.mail.text ?? '', /removing it from every mailbox/);
     assert.equal(reply!.mail.headers.get('x-clawback-disposition'), 'malicious');
     assert.ok(String(reply!.mail.inReplyTo).includes('report-1.'));
 
@@ -228,16 +228,39 @@ for (const [kind, providerFor] of Object.entries(adapters)) describe(`abuse mail
     assert.equal((await stack.request('GET', '/v1/reports?disposition=evil', { key: DEMO_ADMIN_KEY })).status, 400);
   });
 
-  it('re-polling never handles a report twice, even when it is met again before it was filed', async () => {
+  it('re-polling never handles a report twice: one met again after its handling is filed where it was, unanswered', async () => {
     const processed = await provider.listMessages(abuseMailbox, 'Clawback/Processed', 10);
     assert.equal(processed.length, 1);
-    // As if the move to the processed folder had not happened: the report is back in the inbox.
+    // Delivered again, or put back by someone: the handled report is in the inbox once more.
     await provider.moveToFolder(abuseMailbox, processed[0]!.itemId, 'inbox');
     const mailsBefore = smtp.received.length;
     const { poll: again } = await poll();
-    assert.deepEqual({ waiting: again.waiting, started: again.started, skipped: again.skipped }, { waiting: 1, started: 0, skipped: 1 });
+    assert.deepEqual({ waiting: again.waiting, started: again.started, skipped: again.skipped, refiled: again.refiled }, { waiting: 1, started: 0, skipped: 1, refiled: 1 });
+    assert.deepEqual(await provider.listMessages(abuseMailbox, 'inbox', 10), []);
+    assert.equal((await provider.listMessages(abuseMailbox, 'Clawback/Processed', 10)).length, 1);
     assert.equal(smtp.received.length, mailsBefore, 'no second answer to the reporter');
-    await provider.moveToFolder(abuseMailbox, (await provider.listMessages(abuseMailbox, 'inbox', 10))[0]!.itemId, 'Clawback/Processed');
+  });
+
+  it('a forged report is never acted on: an outsider, or a message the reporter never received', async () => {
+    const mailsBefore = smtp.received.length;
+    const benign = rename(DEMO_BENIGN_MESSAGE_ID);
+    // A made-up copy of a real message dave never received, dressed with a listed phishing link.
+    const forged = await compose({ from: a.partner, to: [a.alice, a.bob, a.carol], subject: 'Agenda for Thursday', messageId: benign, text: 'Agenda: https://billing-portal.example/pay' });
+    await deliverReport(await compose({ from: a.dave, to: ABUSE, subject: 'phish!', attachments: [{ filename: 'agenda.eml', content: forged, contentType: 'message/rfc822' }] }));
+    await deliverReport(await compose({ from: 'mallory@evil.example', to: ABUSE, subject: 'phish!', attachments: [{ filename: 'agenda.eml', content: forged, contentType: 'message/rfc822' }] }));
+    const { reports } = await poll();
+    assert.equal(reports.length, 2);
+    for (const report of reports) {
+      const [original] = report.originals;
+      assert.equal(original?.verdict.disposition, 'malicious', 'judged on what it claims');
+      assert.equal(original.incident, undefined, 'but no incident: the reporter does not hold it');
+      assert.match(original.confirmation, /no such message in dave@|not one of our mailboxes/);
+      assert.equal(report.needsAnalyst, true);
+      assert.equal(report.filedIn, 'Clawback/Needs review');
+    }
+    assert.equal((await stack.request('GET', `/v1/incidents/${incidentIdFor(benign)}`, { key: DEMO_ADMIN_KEY })).status, 404);
+    for (const address of [a.alice, a.bob]) await copyOf(address, benign);
+    assert.equal(smtp.received.length, mailsBefore, 'dave refuses mail; the outsider is never answered');
   });
 
   it('an Outlook inline forward is matched in the reporter mailbox; an allow-listed sender is known-good and nothing is pulled', async () => {
@@ -266,7 +289,7 @@ for (const [kind, providerFor] of Object.entries(adapters)) describe(`abuse mail
     assert.equal(report?.disposition, 'known-good');
     assert.equal(report.originals[0]?.original.found, 'inline-outlook');
     assert.equal(report.originals[0]?.original.messageId, messageId, 'located in the reporter mailbox');
-    assert.match(report.originals[0]!.located ?? '', /bob@/);
+    assert.match(report.originals[0]!.confirmation, /found in bob@.*by sender, subject and date/);
     assert.equal(report.originals[0]?.incident, undefined);
     assert.equal(report.filedIn, 'Clawback/Processed');
     await copyOf(a.bob, messageId);
@@ -276,6 +299,7 @@ for (const [kind, providerFor] of Object.entries(adapters)) describe(`abuse mail
   });
 
   it('a report with no recoverable original is kept for an analyst; an answer the mail server refuses does not hold it up', async () => {
+    const inReview = (await provider.listMessages(abuseMailbox, 'Clawback/Needs review', 100)).length;
     await deliverReport(await compose({ from: a.dave, to: ABUSE, subject: 'weird call', text: 'Someone called me claiming to be IT. Is this phishing?' }));
     const { reports } = await poll();
     const [report] = reports;
@@ -283,7 +307,7 @@ for (const [kind, providerFor] of Object.entries(adapters)) describe(`abuse mail
     assert.equal(report.needsAnalyst, true);
     assert.deepEqual(report.originals, []);
     assert.equal(report.filedIn, 'Clawback/Needs review');
-    assert.equal((await provider.listMessages(abuseMailbox, 'Clawback/Needs review', 10)).length, 1);
+    assert.equal((await provider.listMessages(abuseMailbox, 'Clawback/Needs review', 100)).length, inReview + 1);
     assert.equal(report.replied, false);
     assert.match(report.replyFailed ?? '', /550 no such user/, 'a refused answer is recorded, and the report filed all the same');
   });

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { ConfigError, loadConfig, parseConfig } from '../src/config/load.js';
+import { ConfigError, demoConfig, loadConfig, parseConfig } from '../src/config/load.js';
 import { Authenticator } from '../src/api/auth.js';
 
 function configFile(text: string): string {
@@ -111,4 +111,15 @@ test('only a tap source may poll: poll on another type is refused at its path', 
     },
   );
   assert.equal(parseConfig(config('tap')).sources[0]?.poll?.principal, 'svc-principal');
+});
+
+test('an email channel without events must answer reporters; an abuse mailbox must be in a tenant', () => {
+  const base = demoConfig('/nonexistent');
+  const channel = { id: 'reporters', type: 'email', smtp: { host: 'smtp.demo.clawback.test' }, from: 'security@demo.clawback.test' };
+  assert.throws(() => parseConfig({ ...base, notifications: { channels: [channel] } }), /channel reporters has no events and answers no reporters/);
+  const mailboxes = [{ id: 'phish-reports', address: 'report-phish@demo.clawback.test' }];
+  const replying = parseConfig({ ...base, notifications: { channels: [channel] }, abuse: { mailboxes, replies: { channel: 'reporters' } } });
+  assert.equal(replying.abuse.mailboxes[0]?.intervalMs, 60_000);
+  assert.throws(() => parseConfig({ ...base, abuse: { mailboxes: [{ id: 'elsewhere', address: 'abuse@elsewhere.example' }] } }), /abuse@elsewhere.example is in no configured tenant's domains/);
+  assert.throws(() => parseConfig({ ...base, abuse: { mailboxes, replies: { channel: 'missing' } } }), /no email channel missing/);
 });

@@ -24,9 +24,19 @@ test('hostile reports are cut to the bound, every cut said, every original kept'
   assert.ok(Buffer.byteLength(JSON.stringify(fitted)) <= 64 * 1024);
   assert.equal(fitted.originals.length, 3);
   assert.ok(fitted.originals[0]!.urls.every((u) => u.url.length <= 2048));
-  assert.ok(fitted.problems.some((p) => /longer than 2048/.test(p)));
+  assert.ok(fitted.problems.some((p) => /over-long value/.test(p)));
   assert.ok(fitted.problems.some((p) => /dropped to keep/.test(p)));
   assert.ok(ParsedReport.safeParse(fitted).success);
   assert.equal(report.originals[0]!.urls.length, 200, 'the input is not changed');
   assert.equal(report.originals[2]!.attachments.length, 20_000);
+});
+
+test('twenty originals each naming thousands of recipients fit too', () => {
+  const crowded = (i: number): ReportedOriginal => ({ ...original(0, 0), subject: 's'.repeat(5000), to: Array.from({ length: 2000 }, (_, n) => `user${n}.${i}@corp.example`) });
+  const fitted = fitReport({ originals: Array.from({ length: 20 }, (_, i) => crowded(i)), problems: Array.from({ length: 500 }, (_, n) => `problem ${n}`) });
+  assert.ok(Buffer.byteLength(JSON.stringify(fitted)) <= 256 * 1024);
+  assert.equal(fitted.originals.length, 20);
+  assert.ok(fitted.originals.every((o) => o.subject!.length === 998 && o.to.length > 0));
+  assert.ok(fitted.problems.some((p) => /450 further problem/.test(p)));
+  assert.ok(fitted.problems.some((p) => /recipients or attachments dropped/.test(p)));
 });

@@ -3,7 +3,8 @@ import { ParentClosePolicy, proxyActivities, setCurrentDetails, startChild, Work
 import type { Activities } from '../activities/index.js';
 import { PERMANENT_PROVIDER_ERRORS } from '../src/providers/errors.js';
 import { reportWorkflow } from './report.js';
-import { reportSearchAttributes, reportWorkflowId, type AbusePollInput, type AbusePollOutcome } from './report-messages.js';
+import { plainText } from './report-details.js';
+import { reportSearchAttributes, reportWorkflowId, type AbusePollInput, type AbusePollOutcome, type WaitingReport } from './report-messages.js';
 
 const abuse = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
@@ -21,7 +22,8 @@ export async function abusePollWorkflow({ abuseMailbox }: AbusePollInput): Promi
     { startToCloseTimeout: '2m', summary: `list the reports waiting in ${abuseMailbox}` },
     [{ abuseMailbox }],
   );
-  const outcome: AbusePollOutcome = { abuseMailbox, waiting: waiting.length, started: 0, skipped: 0 };
+  const outcome: AbusePollOutcome = { abuseMailbox, waiting: waiting.length, started: 0, skipped: 0, refiled: 0 };
+  const inHand: WaitingReport[] = [];
   for (const report of waiting) {
     try {
       await startChild(reportWorkflow, {
@@ -31,14 +33,21 @@ export async function abusePollWorkflow({ abuseMailbox }: AbusePollInput): Promi
         // A report's handling outlives the poll that found it.
         parentClosePolicy: ParentClosePolicy.ABANDON,
         typedSearchAttributes: [{ key: reportSearchAttributes.abuseMailbox, value: abuseMailbox }],
-        staticSummary: `report from ${report.from ?? 'an unknown sender'}: ${report.subject ?? '(no subject)'}`,
+        staticSummary: `report from ${plainText(report.from ?? 'an unknown sender', 100)}: ${plainText(report.subject ?? '(no subject)', 150)}`,
       });
       outcome.started++;
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       outcome.skipped++;
+      inHand.push(report);
     }
   }
-  setCurrentDetails(`**${abuseMailbox}**: ${outcome.waiting} report(s) waiting, ${outcome.started} started, ${outcome.skipped} already handled or in hand`);
+  if (inHand.length > 0) {
+    outcome.refiled = await abuse.fileHandledReports.executeWithOptions(
+      { startToCloseTimeout: '2m', summary: `file ${inHand.length} report(s) met again` },
+      [{ abuseMailbox, reports: inHand }],
+    );
+  }
+  setCurrentDetails(`**${abuseMailbox}**: ${outcome.waiting} report(s) waiting, ${outcome.started} started, ${outcome.skipped} already handled or in hand (${outcome.refiled} of them handled before and filed again)`);
   return outcome;
 }

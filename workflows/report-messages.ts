@@ -1,5 +1,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineUpdate } from '@temporalio/workflow';
+import type { IncidentStatus } from '../src/domain/incident.js';
 import type { Disposition, ReportedOriginal, Verdict } from '../src/domain/report.js';
 
 /** One tick of an abuse mailbox's schedule. */
@@ -20,8 +21,10 @@ export interface AbusePollOutcome {
   abuseMailbox: string;
   waiting: number;
   started: number;
-  /** Already being handled, or handled (a poll that met them before they were filed away). */
+  /** Already being handled, or handled before. */
   skipped: number;
+  /** Of those, handled before and filed again now. */
+  refiled: number;
 }
 
 export interface ReportInput {
@@ -29,13 +32,26 @@ export interface ReportInput {
   report: WaitingReport;
 }
 
+/** The reported message found in the reporter's own mailbox (indicators read from that copy), or why not. */
+export interface Confirmation {
+  original?: ReportedOriginal & { messageId: string };
+  detail: string;
+}
+
+/** The verdict, and the incident about the message if there is one. */
+export interface Judgement {
+  verdict: Verdict;
+  incident?: { incidentId: string; status: IncidentStatus };
+}
+
 /** What became of one message a report carried. */
 export interface OriginalOutcome {
   original: ReportedOriginal;
   verdict: Verdict;
-  /** How the Message-ID was learnt when the report did not carry it. */
-  located?: string;
-  incident?: { incidentId: string; status: 'started' | 'merged' };
+  /** Whether, and how, the message was found in the reporter's mailbox. */
+  confirmation: string;
+  /** The incident this report opened or joined, or the one already about the message. */
+  incident?: { incidentId: string; status: 'started' | 'merged' | 'existing' };
 }
 
 export interface ReportOutcome {
@@ -81,6 +97,8 @@ export interface ReportedMessageInput {
   messageId: string;
   /** The tally ends this long after the last report. */
   windowMs: number;
+  /** The tally so far, when an earlier run continued as new. */
+  carried?: { reporters: string[]; reports: string[] };
 }
 
 export interface ReporterAdded {

@@ -135,6 +135,12 @@ export const Config = z
     if (replies && config.notifications.channels.find((channel) => channel.id === replies.channel)?.type !== 'email') {
       ctx.addIssue({ code: 'custom', path: ['abuse', 'replies', 'channel'], message: `no email channel ${replies.channel} in notifications.channels` });
     }
+    config.notifications.channels.forEach((channel, i) => {
+      // An email channel without events only answers reporters; one that answers nobody is a mistake.
+      if (channel.type === 'email' && channel.events.length === 0 && replies?.channel !== channel.id) {
+        ctx.addIssue({ code: 'custom', path: ['notifications', 'channels', i, 'events'], message: `channel ${channel.id} has no events and answers no reporters (abuse.replies.channel)` });
+      }
+    });
     const ids = [...config.sources.map((s) => s.id), ...config.admins.map((a) => a.id), ...config.abuse.mailboxes.map((m) => m.id)];
     const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
     if (duplicate) ctx.addIssue({ code: 'custom', path: ['sources'], message: `id ${duplicate} is used twice among sources, admins and abuse mailboxes` });

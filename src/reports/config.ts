@@ -26,7 +26,7 @@ export const AbuseMailboxConfig = z
     intervalMs: z.number().int().min(5_000).max(24 * 3600_000).default(60_000),
     /** Reports one poll starts; the rest wait for the next poll. */
     batchSize: z.number().int().min(1).max(1000).default(100),
-    /** One rule for every malicious report (default auto), or ordered rules as for alert sources. */
+    /** One rule for every malicious report (default `approval`: an admin approves the pull), or ordered rules as for alert sources. */
     policy: Policy.optional(),
     rules: z.array(MatchRule).min(1).optional(),
   })

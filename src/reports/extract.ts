@@ -30,6 +30,28 @@ export async function parseReport(raw: Buffer, limits: Partial<ReportLimits> = {
   }
 }
 
+/**
+ * A message as it sits in a mailbox (the reporter's own copy of what they reported), read into the
+ * same indicators an attached original gives; never throws.
+ */
+export async function parseOriginal(raw: Buffer, limits: Partial<ReportLimits> = {}): Promise<{ original?: ReportedOriginal; problems: string[] }> {
+  const problems = new ProblemLog();
+  const within = reportLimits(limits);
+  const where = 'stored copy';
+  try {
+    if (raw.length > within.maxBytes) {
+      problems.add(where, `${raw.length} bytes is over the limit of ${within.maxBytes}: not parsed`);
+      return { problems: problems.list() };
+    }
+    const mail = await readMessage(raw, where, within, problems);
+    if (!mail || mail.headerLines.length === 0) return { problems: problems.list() };
+    return { original: attachedOriginal(mail, within.maxUrls, (detail) => problems.add(where, detail)), problems: problems.list() };
+  } catch (error) {
+    problems.add(where, `parsing stopped: ${reasonOf(error)}`);
+    return { problems: problems.list() };
+  }
+}
+
 const REPORT = 'report';
 const NO_HEADERS = 'has no message headers: not an email message';
 

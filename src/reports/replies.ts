@@ -7,6 +7,8 @@ import { defaultReplyTemplates } from './reply-defaults.js';
 export interface ReplyFacts {
   reporter: string;
   disposition: Disposition;
+  /** A malicious message is being pulled now, rather than waiting for an analyst's approval. */
+  removing: boolean;
   reportSubject?: string;
   /** The report's own Message-ID: the answer threads under it in the reporter's mailbox. */
   reportMessageId?: string;

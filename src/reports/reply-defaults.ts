@@ -1,12 +1,13 @@
 import type { Disposition } from '../domain/report.js';
 
 /**
- * What a reporter reads, per disposition. Templates see `reporter`, `disposition`,
- * `reportSubject` and `originals` (each: `subject`, `from`, `disposition`); verdict reasons are
+ * What a reporter reads, per disposition. Templates see `reporter`, `disposition`, `removing`
+ * (a malicious message is being pulled now), `reportSubject` and `originals` (each: `subject`, `from`, `disposition`); verdict reasons are
  * left out of the defaults on purpose, since they name internal indicator lists.
  */
 const LEADS: Record<Disposition, string> = {
-  malicious: 'The message you reported is malicious. We have removed it from every mailbox it reached, yours included. Thank you: your report protected your colleagues.',
+  malicious:
+    'The message you reported is malicious. {{#if removing}}We are removing it from every mailbox it reached, yours included.{{else}}Our security team has it in hand and will remove it; meanwhile, do not open its links or attachments.{{/if}} Thank you: your report protects your colleagues.',
   suspicious: 'The message you reported looks suspicious. Please do not click its links or open its attachments; our security team is keeping an eye on it.',
   spam: 'The message you reported is spam. It is not dangerous; you can delete it.',
   bulk: 'The message you reported is bulk mail (a newsletter or marketing). It is not dangerous; use its unsubscribe link if you no longer want it.',

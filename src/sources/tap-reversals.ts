@@ -41,6 +41,8 @@ export class TapReversalReader {
 
   /** Newest first, at most `limit`. */
   async list(sourceId: string, limit: number): Promise<ListedReversal[]> {
+    // Source ids are config ids; anything else would be spliced into a visibility query.
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(sourceId)) throw new TypeError(`not a source id: ${JSON.stringify(sourceId)}`);
     const query = `TemporalScheduledById = "${tapScheduleId(sourceId)}" AND ClawbackVerdictReversals IS NOT NULL AND ExecutionStatus = "Completed"`;
     const found: Omit<ListedReversal, 'stillHeld'>[] = [];
     for await (const run of this.client.workflow.list({ query })) {
