@@ -11,6 +11,9 @@ export class MultipartUnreadable extends Error {
   }
 }
 
+/** A form is a file and a few fields; skipped parts cost no memory, but there is no reason for thousands. */
+const MAX_PARTS = 50;
+
 /**
  * The content of one field of a `multipart/form-data` body, streamed as it arrives (with
  * back-pressure: the body is read no faster than the content is consumed), or undefined when the
@@ -22,7 +25,7 @@ export async function multipartField(body: ReadableStream<Uint8Array>, contentTy
   let parser;
   try {
     // Every part counts as a file, so none is buffered whole: a field's value would be.
-    parser = Busboy({ headers: { 'content-type': contentType }, isPartAFile: () => true });
+    parser = Busboy({ headers: { 'content-type': contentType }, isPartAFile: () => true, limits: { parts: MAX_PARTS } });
   } catch (error) {
     source.destroy();
     throw new MultipartUnreadable((error as Error).message);
@@ -37,13 +40,15 @@ export async function multipartField(body: ReadableStream<Uint8Array>, contentTy
     if (name === field && !chosen) settle.resolve((chosen = stream));
     else stream.resume();
   });
+  parser.on('partsLimit', () => fail(new Error(`more than ${MAX_PARTS} parts`)));
   parser.on('finish', () => settle.resolve(undefined));
   // Before the field is found the caller hears of a broken form; after, the field's reader does.
-  const fail = (error: unknown) => {
+  function fail(error: unknown): void {
     const unreadable = new MultipartUnreadable((error as Error).message);
     if (chosen) chosen.destroy(unreadable);
     else settle.reject(unreadable);
-  };
+    source.destroy();
+  }
   parser.on('error', fail);
   pipeline(source, parser).catch(fail);
   const content = await found;
