@@ -26,13 +26,13 @@ export interface AbuseDeps {
 /** The worker's abuse deps: indicator files read and reply templates compiled now, so bad ones stop it at start. */
 export async function abuseDepsFor(config: Config, providers: ProviderRegistry, channels: ChannelRegistry): Promise<AbuseDeps> {
   // Reports are what users forward, so a malicious one waits for an admin unless the mailbox says `auto`.
-  const rules = new Map(config.abuse.mailboxes.map((m) => [m.id, new RuleSet(m.rules ?? [{ id: 'policy', when: {}, policy: m.policy ?? 'approval' }])]));
+  const rules = new Map(config.abuse.mailboxes.map((m) => [m.id, RuleSet.fromConfig(m, 'approval')]));
   return {
     config: config.abuse,
     providers,
     indicators: await IndicatorLists.open(config.abuse.verdict.indicators, process.cwd()),
     taskQueue: config.temporal.taskQueue,
-    incidentsFor: (client) => IncidentClient.forConfig(client, config),
+    incidentsFor: IncidentClient.perClient(config),
     // The activities refuse a mailbox that is not configured before they ask.
     policyFor: (abuseMailbox, alert) => rules.get(abuseMailbox)!.decide(alert).policy,
     ...(config.abuse.replies ? { replier: await ReporterReplier.open(config.abuse.replies, channels) } : {}),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { Address, Alert } from '../src/domain/alert.js';
+import { Address, Alert, MAX_ALERT_RECIPIENTS } from '../src/domain/alert.js';
 import { incidentIdFor } from '../src/domain/ids.js';
 import type { IncidentStatus, Policy } from '../src/domain/incident.js';
 import type { MailboxRef, MessageQuery } from '../src/domain/mail.js';
@@ -40,10 +40,17 @@ function queryFor(original: ReportedOriginal): MessageQuery {
   };
 }
 
+/** The deps, or a permanent failure: a worker without abuse mailboxes must not pretend to judge reports. */
+function requireAbuse(deps: AbuseDeps | undefined): AbuseDeps {
+  if (!deps) throw ApplicationFailure.nonRetryable('no abuse mailboxes configured on this worker', 'AbuseMailboxNotConfigured');
+  return deps;
+}
+
 function mailboxConfig(deps: AbuseDeps | undefined, abuseMailbox: string): { deps: AbuseDeps; mailbox: AbuseMailboxConfig } {
-  const mailbox = deps?.config.mailboxes.find((m) => m.id === abuseMailbox);
-  if (!deps || !mailbox) throw ApplicationFailure.nonRetryable(`abuse mailbox ${abuseMailbox} is not configured on this worker`, 'AbuseMailboxNotConfigured');
-  return { deps, mailbox };
+  const abuse = requireAbuse(deps);
+  const mailbox = abuse.config.mailboxes.find((m) => m.id === abuseMailbox);
+  if (!mailbox) throw ApplicationFailure.nonRetryable(`abuse mailbox ${abuseMailbox} is not configured on this worker`, 'AbuseMailboxNotConfigured');
+  return { deps: abuse, mailbox };
 }
 
 type FolderProvider = MailProvider & ReportFolders;
@@ -82,7 +89,7 @@ async function providerCall<T>(work: () => Promise<T>): Promise<T> {
 function alertFor(original: ReportedOriginal & { messageId: string }, reporter: string, verdict: Verdict, alertKey: string): Alert | string {
   const sender = [original.from, original.returnPath].find((a) => a !== undefined && Address.safeParse(a).success);
   if (!sender) return 'no sender address in the reported message: no incident opened';
-  const recipients = [...new Set([reporter, ...original.to])].filter((a) => Address.safeParse(a).success).slice(0, 50_000);
+  const recipients = [...new Set([reporter, ...original.to])].filter((a) => Address.safeParse(a).success).slice(0, MAX_ALERT_RECIPIENTS);
   if (recipients.length === 0) return 'no recipient address in the reported message: no incident opened';
   const parsed = Alert.safeParse({
     alertId: alertKey,
@@ -134,16 +141,14 @@ export function createAbuseActivities(deps: AbuseDeps | undefined) {
     async fileHandledReports({ abuseMailbox, reports }: { abuseMailbox: string; reports: WaitingReport[] }): Promise<number> {
       const { deps: d, mailbox } = mailboxConfig(deps, abuseMailbox);
       const client = Context.current().client;
+      const { provider, mailbox: ref } = await providerCall(() => requireMailbox(d.providers, mailbox.address));
       let filed = 0;
       for (const report of reports) {
         const { status, memo } = await client.workflow.getHandle(reportWorkflowId(abuseMailbox, report.reportKey)).describe();
         if (status.name !== 'COMPLETED') continue;
         const handled = memo?.[REPORT_MEMO_KEY] as ReportMemo | undefined;
         const folder = handled?.needsAnalyst ? mailbox.reviewFolder : mailbox.processedFolder;
-        await providerCall(async () => {
-          const { provider, mailbox: ref } = await requireMailbox(d.providers, mailbox.address);
-          await provider.moveToFolder(ref, report.itemId, folder);
-        });
+        await providerCall(() => provider.moveToFolder(ref, report.itemId, folder));
         log.info({ event: 'report.refiled', abuseMailbox, reportKey: report.reportKey, folder }, 'a report already handled was met again and filed');
         filed++;
       }
@@ -166,10 +171,10 @@ export function createAbuseActivities(deps: AbuseDeps | undefined) {
      * indicators are then read from that stored copy, never from the forwarded bytes.
      */
     async confirmOriginal({ original, reporter }: { original: ReportedOriginal; reporter?: string }): Promise<Confirmation> {
-      if (!deps) throw ApplicationFailure.nonRetryable('no abuse mailboxes configured on this worker', 'AbuseMailboxNotConfigured');
+      const d = requireAbuse(deps);
       if (!reporter) return { detail: 'the report has no sender whose mailbox could be searched' };
       return providerCall(async () => {
-        const opened = await openMailbox(deps.providers, reporter);
+        const opened = await openMailbox(d.providers, reporter);
         if ('detail' in opened) return { detail: `the reporter is not one of our mailboxes (${opened.detail}): nothing is acted on` };
         const copies = await opened.provider.findCopies(opened.mailbox, queryFor(original));
         const ids = [...new Set(copies.map((copy) => canonicalMessageId(copy.internetMessageId)))];
@@ -188,14 +193,14 @@ export function createAbuseActivities(deps: AbuseDeps | undefined) {
 
     /** Adds the reporter to the message's tally and answers how many people reported it. */
     async countReporter({ messageId, reporter, reportKey: key }: { messageId: string; reporter: string; reportKey: string }): Promise<ReporterTally> {
-      if (!deps) throw ApplicationFailure.nonRetryable('no abuse mailboxes configured on this worker', 'AbuseMailboxNotConfigured');
+      const d = requireAbuse(deps);
       const client = Context.current().client;
       return client.workflow.executeUpdateWithStart(addReporterUpdate, {
         args: [{ reporter, reportKey: key }],
         startWorkflowOperation: new WithStartWorkflowOperation(reportedMessageWorkflow, {
           workflowId: reportedMessageWorkflowId(incidentIdFor(messageId)),
-          taskQueue: deps.taskQueue,
-          args: [{ messageId, windowMs: deps.config.reportersWindowMs }],
+          taskQueue: d.taskQueue,
+          args: [{ messageId, windowMs: d.config.reportersWindowMs }],
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       });
@@ -203,17 +208,17 @@ export function createAbuseActivities(deps: AbuseDeps | undefined) {
 
     /** The verdict: indicator lists as they are now, the allow-list, the incident, the tally. */
     async judgeOriginal({ original, distinctReporters }: { original: ReportedOriginal & { messageId: string }; distinctReporters: number }): Promise<Judgement> {
-      if (!deps) throw ApplicationFailure.nonRetryable('no abuse mailboxes configured on this worker', 'AbuseMailboxNotConfigured');
-      const matches = (await deps.indicators.current()).match(original);
+      const d = requireAbuse(deps);
+      const matches = (await d.indicators.current()).match(original);
       const incidentId = incidentIdFor(original.messageId);
       let incident: { incidentId: string; status: IncidentStatus } | undefined;
       try {
-        const { state } = await deps.incidentsFor(Context.current().client).state(incidentId, { copiesLimit: 1, auditLimit: 1 });
+        const state = await d.incidentsFor(Context.current().client).summary(incidentId);
         incident = { incidentId, status: state.status };
       } catch (error) {
         if (!(error instanceof IncidentNotFound)) throw error;
       }
-      return { verdict: judge({ original, distinctReporters, ...(incident ? { incident } : {}) }, matches, deps.config.verdict), ...(incident ? { incident } : {}) };
+      return { verdict: judge({ original, distinctReporters, ...(incident ? { incident } : {}) }, matches, d.config.verdict), ...(incident ? { incident } : {}) };
     },
 
     /** Starts (or merges into) the incident of a malicious report's message, under the mailbox's policy. */

@@ -1,6 +1,6 @@
 import { Context, sleep } from '@temporalio/activity';
 import pLimit from 'p-limit';
-import type { Alert } from '../src/domain/alert.js';
+import { MAX_ALERT_RECIPIENTS, type Alert } from '../src/domain/alert.js';
 import { isInvalid, type ImportedRow } from '../src/sources/csv.js';
 import type { ProviderRegistry } from '../src/providers/registry.js';
 import { emptyCounts, incidentSettled, invalidResult, rowResult, unmatchedRecipients, type ImportCounts, type RowResult, type Submission } from '../src/sources/csv-results.js';
@@ -32,8 +32,6 @@ export interface SettleChunkInput {
 /** Incidents a chunk talks to at once. */
 const CONCURRENCY = 16;
 const POLL_MS = 1000;
-/** Every alert carries at most this many recipients (the Alert schema's bound). */
-const MAX_RECIPIENTS = 50_000;
 
 export function createCleanupActivities(deps: IntakeDeps | undefined, providers: ProviderRegistry) {
   const need = () => requireIntake(deps);
@@ -87,11 +85,11 @@ export function createCleanupActivities(deps: IntakeDeps | undefined, providers:
         await Promise.all(
           Object.entries(submissions).map(([messageId, submission]) =>
             limit(async () => {
-              let { state } = await client.state(submission.incidentId, { copiesLimit: 1, auditLimit: 1 });
+              let state = await client.summary(submission.incidentId);
               while (!incidentSettled(state) && Date.now() < deadline) {
                 Context.current().heartbeat();
                 await sleep(POLL_MS);
-                ({ state } = await client.state(submission.incidentId, { copiesLimit: 1, auditLimit: 1 }));
+                state = await client.summary(submission.incidentId);
               }
               return [messageId, await client.fullState(submission.incidentId)] as const;
             }),
@@ -155,7 +153,7 @@ function groupByMessage(rows: ImportedRow[]): Map<string, Alert[]> {
   for (const [messageId, { first, recipients }] of byMessage) {
     const all = [...recipients];
     const parts: Alert[] = [];
-    for (let i = 0; i < all.length; i += MAX_RECIPIENTS) parts.push({ ...first, recipients: all.slice(i, i + MAX_RECIPIENTS) });
+    for (let i = 0; i < all.length; i += MAX_ALERT_RECIPIENTS) parts.push({ ...first, recipients: all.slice(i, i + MAX_ALERT_RECIPIENTS) });
     alerts.set(messageId, parts);
   }
   return alerts;

@@ -26,7 +26,7 @@ export function intakeDepsFor(config: Config, dir = importsDir()): IntakeDeps {
   return {
     store: new ImportStore(dir),
     polls: new Map(config.sources.flatMap((source) => (source.type === 'tap' && source.poll ? [[source.id, source.poll] as const] : []))),
-    incidentsFor: (client) => IncidentClient.forConfig(client, config),
+    incidentsFor: IncidentClient.perClient(config),
     // A source no longer configured pulls nothing: what it names is searched and recorded only.
     policyFor: (source, alert) => sources.get(source)?.rules.decide(alert).policy ?? 'record',
   };

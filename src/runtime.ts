@@ -1,8 +1,9 @@
 import { Connection } from '@temporalio/client';
 import { createWorker } from './worker.js';
 import { intakeDepsFor } from '../activities/intake.js';
-import { ensureTapSchedulesAt } from './sources/tap-poller-schedule.js';
-import { ensureAbuseSchedulesAt } from './reports/schedule.js';
+import { ensureTapSchedules } from './sources/tap-poller-schedule.js';
+import { ensureAbuseSchedules } from './reports/schedule.js';
+import { withClient } from './temporal/schedules.js';
 import { abuseDepsFor } from '../activities/abuse-deps.js';
 import { logNotifier } from '../activities/notify.js';
 import { ChannelRegistry } from './notify/channels.js';
@@ -41,8 +42,13 @@ export async function startWorker(config: Config, address: string, namespace: st
     taskQueue: config.temporal.taskQueue,
     deps: { providers, notifiers: [logNotifier], channels, temporalUiUrl: config.api.temporalUiUrl, mailboxConcurrency: config.worker.mailboxConcurrency, intake: intakeDepsFor(config), abuse: await abuseDepsFor(config, providers, channels) },
   });
-  await ensureTapSchedulesAt(address, namespace, config);
-  await ensureAbuseSchedulesAt(address, namespace, config);
+  // The schedules of TAP polls and abuse mailboxes, over one connection when there are any.
+  if (config.abuse.mailboxes.length > 0 || config.sources.some((source) => source.type === 'tap' && source.poll)) {
+    await withClient(address, namespace, async (client) => {
+      await ensureTapSchedules(client, config);
+      await ensureAbuseSchedules(client, config);
+    });
+  }
   const running = worker.run();
   log.info({ event: 'worker.started', taskQueue: config.temporal.taskQueue, namespace }, 'worker started');
   return {

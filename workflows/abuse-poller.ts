@@ -19,7 +19,7 @@ const abuse = proxyActivities<Activities>({
  */
 export async function abusePollWorkflow({ abuseMailbox }: AbusePollInput): Promise<AbusePollOutcome> {
   const waiting = await abuse.listWaitingReports.executeWithOptions(
-    { startToCloseTimeout: '2m', summary: `list the reports waiting in ${abuseMailbox}` },
+    { summary: `list the reports waiting in ${abuseMailbox}` },
     [{ abuseMailbox }],
   );
   const outcome: AbusePollOutcome = { abuseMailbox, waiting: waiting.length, started: 0, skipped: 0, refiled: 0 };
@@ -44,7 +44,7 @@ export async function abusePollWorkflow({ abuseMailbox }: AbusePollInput): Promi
   }
   if (inHand.length > 0) {
     outcome.refiled = await abuse.fileHandledReports.executeWithOptions(
-      { startToCloseTimeout: '2m', summary: `file ${inHand.length} report(s) met again` },
+      { summary: `file ${inHand.length} report(s) met again` },
       [{ abuseMailbox, reports: inHand }],
     );
   }

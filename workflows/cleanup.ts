@@ -42,7 +42,7 @@ export async function cleanupWorkflow(input: CleanupInput): Promise<CleanupProgr
     while (next < total && keepGoing()) {
       const chunk = next++;
       const submitted = await activities.submitImportChunk.executeWithOptions(
-        { startToCloseTimeout: '10m', heartbeatTimeout: '1m', summary: `submit chunk ${chunk + 1}/${total}` },
+        { summary: `submit chunk ${chunk + 1}/${total}` },
         [{ importId, chunk, offset: chunkOffsets[chunk]!, source }],
       );
       progress.chunksSubmitted++;

@@ -244,7 +244,7 @@ async function findTarget(incident: Incident, target: Target, { pullAsFound = fa
   const { incidentId } = incident.state;
   const addresses = target.recipients.map((r) => r.address);
   const resolutions = await directory.resolveRecipients.executeWithOptions(
-    { startToCloseTimeout: '2m', retry, summary: `resolve ${addresses.length} recipient(s) of ${target.messageId}` },
+    { summary: `resolve ${addresses.length} recipient(s) of ${target.messageId}` },
     [{ incidentId, addresses }],
   );
   const { mailboxes, groups } = incident.acceptResolutions(target, resolutions);
@@ -271,14 +271,14 @@ async function findTarget(incident: Incident, target: Target, { pullAsFound = fa
 async function expandLists(incident: Incident, groups: GroupRef[]): Promise<GroupExpansion[]> {
   const { incidentId } = incident.state;
   if (!patched('paged-list-expansion')) {
-    return directory.expandLists.executeWithOptions({ startToCloseTimeout: '2m', retry, summary: `expand ${groups.length} list(s)` }, [{ incidentId, groups }]);
+    return directory.expandLists.executeWithOptions({ summary: `expand ${groups.length} list(s)` }, [{ incidentId, groups }]);
   }
   const limit = incident.options.listPageSize ?? DEFAULT_LIST_PAGE;
   const expansions: GroupExpansion[] = [];
   let after: string | undefined;
   do {
     const summary = after === undefined ? `expand ${groups.length} list(s)` : `list members after ${after}`;
-    const page = await directory.expandListsPage.executeWithOptions({ startToCloseTimeout: '2m', retry, summary }, [{ incidentId, groups, after, limit }]);
+    const page = await directory.expandListsPage.executeWithOptions({ summary }, [{ incidentId, groups, after, limit }]);
     expansions.push(...page.expansions);
     after = page.next;
   } while (after !== undefined);
@@ -342,7 +342,7 @@ async function followForwards(incident: Incident, target: Target, copies: Messag
   const { incidentId } = incident.state;
   try {
     const { forwards, failures } = await mailbox.followForwards.executeWithOptions(
-      { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry, summary: `look for forwards from ${copies.length} mailbox copy(ies)` },
+      { summary: `look for forwards from ${copies.length} mailbox copy(ies)` },
       [{ incidentId, copies }],
     );
     incident.acceptForwards(target, forwards, failures);
@@ -358,7 +358,7 @@ async function quarantine(incident: Incident, copies: MessageCopy[]): Promise<vo
   await windowed(chunk(copies, incident.options.mailboxBatchSize), async (batch) => {
     try {
       const outcomes = await mailbox.quarantineCopies.executeWithOptions(
-        { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry, summary: `${action}: ${batch.length} copy(ies)` },
+        { summary: `${action}: ${batch.length} copy(ies)` },
         [{ incidentId, copies: batch, action }],
       );
       incident.acceptPulls(outcomes, action);
@@ -379,7 +379,7 @@ async function undo(incident: Incident): Promise<void> {
     for (const batch of chunk(incident.recordsToRestore(), incident.options.mailboxBatchSize)) {
       try {
         const outcomes = await mailbox.restoreCopies.executeWithOptions(
-          { startToCloseTimeout: '30m', heartbeatTimeout: '20s', retry, summary: `restore ${batch.length} copy(ies) to their original folders` },
+          { summary: `restore ${batch.length} copy(ies) to their original folders` },
           [{ incidentId, records: batch }],
         );
         incident.acceptRestores(outcomes);
@@ -405,7 +405,7 @@ async function announce(incident: Incident, type: IncidentEventType, lateCopies?
     return;
   }
   try {
-    await notifier.notify.executeWithOptions({ startToCloseTimeout: '1m', retry: { initialInterval: '5s', maximumAttempts: 5 }, summary: type }, [
+    await notifier.notify.executeWithOptions({ summary: type }, [
       { version: 1, ...eventBase(incident.state, type), residualExposure: incident.state.residualExposure },
     ]);
   } catch (error) {

@@ -68,7 +68,7 @@ export class NotificationDispatch {
       let planned: Awaited<ReturnType<Activities['planNotifications']>>;
       try {
         planned = await planner.planNotifications.executeWithOptions(
-          { startToCloseTimeout: '1m', retry: { initialInterval: '5s', maximumAttempts: 5 }, summary: `${type}: log, choose channels` },
+          { summary: `${type}: log, choose channels` },
           [event],
         );
       } catch (error) {

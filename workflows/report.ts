@@ -45,7 +45,7 @@ export async function reportWorkflow({ abuseMailbox, report }: ReportInput): Pro
   const reporter = parsed?.reporter ?? report.from;
   // Filed before the answer: should filing fail for good, the next poll's run answers once.
   const filedIn = await abuse.fileReport.executeWithOptions(
-    { startToCloseTimeout: '2m', retry: { ...retry, maximumAttempts: 30 }, summary: triage.needsAnalyst ? 'keep the report for an analyst' : 'file the report as processed' },
+    { startToCloseTimeout: '2m', retry: { maximumAttempts: 30 }, summary: triage.needsAnalyst ? 'keep the report for an analyst' : 'file the report as processed' },
     [{ abuseMailbox, itemId: report.itemId, ...(parsed?.messageId ? { reportMessageId: parsed.messageId } : {}), needsAnalyst: triage.needsAnalyst }],
   );
   const replied = reporter
@@ -89,7 +89,7 @@ export async function reportWorkflow({ abuseMailbox, report }: ReportInput): Pro
 /** Reads the report and decides about each message it carries. */
 async function triageReport(abuseMailbox: string, report: WaitingReport): Promise<Triage> {
   const parsed = await abuse.readReport.executeWithOptions(
-    { startToCloseTimeout: '5m', retry, summary: `read and parse the report "${plainText(report.subject ?? '', 120)}"` },
+    { summary: `read and parse the report "${plainText(report.subject ?? '', 120)}"` },
     [{ abuseMailbox, itemId: report.itemId }],
   );
   const reporter = parsed.reporter ?? report.from;
@@ -115,7 +115,7 @@ async function triageOriginal(
 ): Promise<{ outcome: OriginalOutcome & { confirmed: boolean }; removing: boolean }> {
   const label = plainText(original.subject ?? original.messageId ?? `message ${n + 1}`, 120);
   const confirmation = await abuse.confirmOriginal.executeWithOptions(
-    { startToCloseTimeout: '5m', retry, summary: `find "${label}" in the reporter's mailbox` },
+    { summary: `find "${label}" in the reporter's mailbox` },
     [{ original, ...(reporter ? { reporter } : {}) }],
   );
   const confirmed = confirmation.original;
@@ -126,11 +126,11 @@ async function triageOriginal(
   // Only a reporter who holds the message counts: forged senders cannot reach the threshold.
   const tally =
     confirmed && reporter
-      ? await abuse.countReporter.executeWithOptions({ startToCloseTimeout: '1m', retry, summary: `count who reported ${candidate.messageId}` }, [
+      ? await abuse.countReporter.executeWithOptions({ startToCloseTimeout: '1m', summary: `count who reported ${candidate.messageId}` }, [
           { messageId: candidate.messageId, reporter, reportKey: report.reportKey },
         ])
       : { distinctReporters: 0, reporters: [] };
-  const { verdict, incident } = await abuse.judgeOriginal.executeWithOptions({ startToCloseTimeout: '1m', retry, summary: `judge ${candidate.messageId}` }, [
+  const { verdict, incident } = await abuse.judgeOriginal.executeWithOptions({ startToCloseTimeout: '1m', summary: `judge ${candidate.messageId}` }, [
     { original: candidate, distinctReporters: tally.distinctReporters },
   ]);
   const outcome: OriginalOutcome & { confirmed: boolean } = { original: candidate, verdict, confirmation: confirmation.detail, confirmed: confirmed !== undefined };
@@ -140,7 +140,7 @@ async function triageOriginal(
     if (incident && incident.status !== 'undone') outcome.incident = { incidentId: incident.incidentId, status: 'existing' };
     return { outcome, removing: false };
   }
-  const opened = await abuse.openIncidentForReport.executeWithOptions({ startToCloseTimeout: '1m', retry, summary: `open or join the incident of ${candidate.messageId}` }, [
+  const opened = await abuse.openIncidentForReport.executeWithOptions({ startToCloseTimeout: '1m', summary: `open or join the incident of ${candidate.messageId}` }, [
     { abuseMailbox, original: confirmed, reporter, verdict, alertKey: `${report.reportKey}.${n}` },
   ]);
   if (!opened.ok) {
@@ -160,7 +160,7 @@ async function answerReporter(input: Parameters<Activities['replyToReporter']>[0
     return await abuse.replyToReporter.executeWithOptions(
       {
         startToCloseTimeout: '2m',
-        retry: { ...retry, maximumAttempts: 6, nonRetryableErrorTypes: [...retry.nonRetryableErrorTypes, ...PERMANENT_NOTIFICATION_ERRORS] },
+        retry: { maximumAttempts: 6, nonRetryableErrorTypes: [...retry.nonRetryableErrorTypes, ...PERMANENT_NOTIFICATION_ERRORS] },
         summary: `tell ${plainText(input.reporter, 100)}: ${input.disposition}`,
       },
       [input],

@@ -22,7 +22,7 @@ export async function tapPollWorkflow({ sourceId }: TapPollInput): Promise<TapPo
   let cursor = from;
   for (let i = 0; i < MAX_WINDOWS_PER_RUN; i++) {
     const window = await tap.pollTapWindow.executeWithOptions(
-      { startToCloseTimeout: '5m', summary: `SIEM events of ${sourceId} since ${cursor ?? 'the first lookback'}` },
+      { summary: `SIEM events of ${sourceId} since ${cursor ?? 'the first lookback'}` },
       [{ sourceId, ...(cursor ? { cursor } : {}) }],
     );
     cursor = window.cursor;

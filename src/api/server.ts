@@ -27,10 +27,11 @@ export interface ApiServer {
 export async function startApiServer({ config, address, namespace, port, host = '0.0.0.0' }: ApiServerOptions): Promise<ApiServer> {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
+  const incidents = IncidentClient.forConfig(client, config);
   const app = createApp({
-    incidents: IncidentClient.forConfig(client, config),
+    incidents,
     imports: ImportClient.forConfig(client, config),
-    tapReversals: new TapReversalReader(client, IncidentClient.forConfig(client, config)),
+    tapReversals: new TapReversalReader(client, incidents),
     reports: new ReportClient(client, { temporalUiUrl: config.api.temporalUiUrl, namespace, publicUrl: config.api.publicUrl }),
     auth: new Authenticator(config),
     sources: new SourceRegistry(config.sources),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigId } from './id.js';
 import { AlertFormat } from '../domain/alert.js';
 import { IncidentOptions, Policy } from '../domain/incident.js';
 import { MatchRule } from '../sources/rules.js';
@@ -21,7 +22,6 @@ export const KeySecret = z.union([
 ]);
 export type KeySecret = z.infer<typeof KeySecret>;
 
-const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes');
 
 export const SimulatedProviderConfig = z
   .object({
@@ -36,7 +36,7 @@ export const SimulatedProviderConfig = z
 
 export const TenantConfig = z
   .object({
-    id: Id,
+    id: ConfigId,
     /** Recipient domains routed to this tenant. */
     domains: z.array(z.string().min(1).toLowerCase()).min(1),
     provider: z.discriminatedUnion('type', [SimulatedProviderConfig, GraphProviderConfig, GmailProviderConfig, EwsProviderConfig]),
@@ -49,7 +49,7 @@ export type TenantConfig = z.infer<typeof TenantConfig>;
 
 export const SourceConfig = z
   .object({
-    id: Id,
+    id: ConfigId,
     /** The format the source sends, and so the route it posts to (`clawback`: `POST /v1/alerts`). */
     type: AlertFormat.default('clawback'),
     /** `tap` only: poll the SIEM API on a schedule (see README, Proofpoint TAP). */
@@ -78,7 +78,7 @@ export const SourceConfig = z
   });
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
-export const AdminConfig = z.object({ id: Id, key: KeySecret }).strict();
+export const AdminConfig = z.object({ id: ConfigId, key: KeySecret }).strict();
 
 export const Config = z
   .object({

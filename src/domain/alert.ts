@@ -30,13 +30,16 @@ export type ThreatStatus = z.infer<typeof ThreatStatus>;
 export const AlertFormat = z.enum(['clawback', 'trap', 'tap', 'fireeye', 'csv']);
 export type AlertFormat = z.infer<typeof AlertFormat>;
 
+/** Recipients one alert may name; sources with more split them over several alerts. */
+export const MAX_ALERT_RECIPIENTS = 50_000;
+
 /** The one alert shape every source is normalised to. */
 export const Alert = z
   .object({
     alertId: z.string().min(1).max(200).optional().describe("the source's own id, used to de-duplicate re-sent alerts"),
     messageId: headerSafe().pipe(MessageId).describe('Internet Message-ID of the malicious message'),
     sender: Address.describe('envelope or header sender'),
-    recipients: z.array(Address).min(1).max(50_000).describe('addresses the message was delivered to: users, aliases, lists'),
+    recipients: z.array(Address).min(1).max(MAX_ALERT_RECIPIENTS).describe('addresses the message was delivered to: users, aliases, lists'),
     subject: headerSafe().max(2000).optional(),
     receivedAt: z.iso.datetime({ offset: true }).optional().describe('when the message was delivered (ISO 8601)'),
     threat: z

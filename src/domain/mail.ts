@@ -44,6 +44,23 @@ export const MessageQuery = z.object({
 });
 export type MessageQuery = z.infer<typeof MessageQuery>;
 
+/**
+ * The fallback match when the Message-ID was rewritten on the way in: the same sender and the same
+ * subject (case and surrounding space aside), received inside the query's window. Undefined when
+ * the query gives no sender or subject, so there is no fallback to search for.
+ */
+export function fallbackMatcher(query: MessageQuery): ((message: { from?: string; subject?: string; receivedAt: number }) => boolean) | undefined {
+  const { sender, subject, receivedAfter, receivedBefore } = query;
+  if (!sender || !subject) return undefined;
+  const after = receivedAfter ? Date.parse(receivedAfter) : -Infinity;
+  const before = receivedBefore ? Date.parse(receivedBefore) : Infinity;
+  return (message) =>
+    message.from?.toLowerCase() === sender.toLowerCase() &&
+    message.subject?.trim().toLowerCase() === subject.trim().toLowerCase() &&
+    message.receivedAt >= after &&
+    message.receivedAt <= before;
+}
+
 /** One copy of a message in one folder of one mailbox, as found. */
 export const MessageCopy = z.object({
   mailbox: MailboxRef,

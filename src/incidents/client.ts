@@ -66,6 +66,19 @@ export class IncidentClient {
     this.signaller = new WorkflowClient({ connection: reportingStarts(options.client.connection), namespace: options.client.options.namespace });
   }
 
+  /**
+   * `forConfig` once per Temporal client: a worker's activities all get the same client, and
+   * asking for the incident client on every call would rebuild it each time.
+   */
+  static perClient(config: Config): (client: Client) => IncidentClient {
+    const built = new WeakMap<Client, IncidentClient>();
+    return (client) => {
+      let incidents = built.get(client);
+      if (!incidents) built.set(client, (incidents = IncidentClient.forConfig(client, config)));
+      return incidents;
+    };
+  }
+
   /** The client the API runs with: the config's task queue, incident defaults and tenant policies. */
   static forConfig(client: Client, config: Config): IncidentClient {
     return new IncidentClient({
@@ -141,17 +154,32 @@ export class IncidentClient {
     }
   }
 
+  /** The incident's status and counts (one copy and audit entry at most): one query, no run id. */
+  summary(idOrWorkflowId: string): Promise<IncidentStateView> {
+    return this.query(idOrWorkflowId, { copiesLimit: 1, auditLimit: 1 });
+  }
+
+  private async query(idOrWorkflowId: string, view: Partial<StateView>): Promise<IncidentStateView> {
+    const incidentId = incidentIdFromPath(idOrWorkflowId);
+    try {
+      return await this.options.client.workflow.getHandle(incidentWorkflowId(incidentId)).query(stateQuery, view);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new IncidentNotFound(incidentId);
+      throw error;
+    }
+  }
+
   /** Every copy and audit entry, page after page: for exports and the forward graph. */
   async fullState(idOrWorkflowId: string): Promise<IncidentState> {
-    const { state } = await this.state(idOrWorkflowId, { copiesLimit: FULL_PAGE, auditLimit: FULL_PAGE });
+    const state = await this.query(idOrWorkflowId, { copiesLimit: FULL_PAGE, auditLimit: FULL_PAGE });
     const { pages, ...rest } = state;
     const copies = [...state.copies];
     const audit = [...state.audit];
     while (copies.length < pages.copies.total || audit.length < pages.audit.total) {
-      const next = await this.state(idOrWorkflowId, { copiesOffset: copies.length, copiesLimit: FULL_PAGE, auditOffset: audit.length, auditLimit: FULL_PAGE });
-      if (next.state.copies.length === 0 && next.state.audit.length === 0) break;
-      copies.push(...next.state.copies);
-      audit.push(...next.state.audit);
+      const next = await this.query(idOrWorkflowId, { copiesOffset: copies.length, copiesLimit: FULL_PAGE, auditOffset: audit.length, auditLimit: FULL_PAGE });
+      if (next.copies.length === 0 && next.audit.length === 0) break;
+      copies.push(...next.copies);
+      audit.push(...next.audit);
     }
     return { ...rest, copies, audit };
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigId } from '../config/id.js';
 import { ThreatClassification } from '../domain/alert.js';
 import { IncidentEventType } from '../domain/events.js';
 import { Secret } from '../config/secret.js';
@@ -31,7 +32,7 @@ export const ChannelRetry = z
 export type ChannelRetry = z.infer<typeof ChannelRetry>;
 
 const channelBase = {
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
+  id: ConfigId,
   events: z.array(IncidentEventType).min(1),
   filter: ChannelFilter.default({}),
   retry: ChannelRetry.default({ maximumAttempts: 8, initialIntervalMs: 5_000, maximumIntervalMs: 10 * 60_000 }),

@@ -4,17 +4,19 @@ import type { EmailChannelConfig, MailTemplates } from './config.js';
 import { readSecret } from '../config/secret.js';
 import { DEFAULT_TEMPLATES } from './defaults.js';
 import { NotificationFailed, NotificationRejected } from './errors.js';
-import { headerSafe, loadTemplate, templateContext, type TemplateContext } from './templates.js';
+import { headerSafe, loadTemplate, templateContext } from './templates.js';
 import type { Channel, DirectMail } from './channel.js';
 import { PULL_EVENT_TYPES } from '../domain/events.js';
 
 const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
 
-interface MailRenderer {
-  render(context: TemplateContext): { subject: string; text: string; html: string };
+/** A mail's subject, text and HTML templates, compiled together. */
+export interface MailRenderer {
+  render(context: object): { subject: string; text: string; html: string };
 }
 
-async function mailRenderer(templates: MailTemplates, fallback: { subject: string; text: string; html: string }, where: string): Promise<MailRenderer> {
+/** Compiles the three templates (the defaults where none is given); the subject comes out header-safe. */
+export async function mailRenderer(templates: MailTemplates, fallback: { subject: string; text: string; html: string }, where: string): Promise<MailRenderer> {
   const subject = await loadTemplate(templates.subject, fallback.subject, 'none', `${where}.subject`);
   const text = await loadTemplate(templates.text, fallback.text, 'none', `${where}.text`);
   const html = await loadTemplate(templates.html, fallback.html, 'html', `${where}.html`);

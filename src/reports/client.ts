@@ -1,5 +1,6 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
+import { ConfigId } from '../config/id.js';
 import { Disposition } from '../domain/report.js';
 import { canonicalMessageId } from '../domain/message-id.js';
 import { REPORT_MEMO_KEY, type ReportMemo } from '../../workflows/report-messages.js';
@@ -7,7 +8,7 @@ import { reportWorkflow } from '../../workflows/report.js';
 
 export const ReportFilter = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  mailbox: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional().describe('an abuse mailbox id'),
+  mailbox: ConfigId.optional().describe('an abuse mailbox id'),
   disposition: Disposition.optional(),
   messageId: z.string().min(3).max(998).regex(/^<?[^<>\s'"\\]+>?$/, 'a Message-ID').optional().describe('reports of this message'),
 });

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { ConfigId } from '../config/id.js';
 import { Policy } from '../domain/incident.js';
 import { Disposition } from '../domain/report.js';
 import { MatchRule } from '../sources/rules.js';
 import { MailTemplates } from '../notify/config.js';
 import { VerdictSettings } from './verdict.js';
 
-const Id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes');
 const FolderPath = z
   .string()
   .trim()
@@ -15,7 +15,7 @@ const FolderPath = z
 /** One mailbox users forward suspicious mail to; its id is the source incidents name. */
 export const AbuseMailboxConfig = z
   .object({
-    id: Id,
+    id: ConfigId,
     address: z.email().toLowerCase(),
     /** Where new reports arrive. */
     folder: FolderPath.default('inbox'),
@@ -42,7 +42,7 @@ export type AbuseMailboxConfig = z.infer<typeof AbuseMailboxConfig>;
 export const ReporterReplies = z
   .object({
     /** An email channel of `notifications.channels`: its SMTP server and From address. */
-    channel: Id,
+    channel: ConfigId,
     templates: z.partialRecord(Disposition, MailTemplates).default({}),
   })
   .strict();

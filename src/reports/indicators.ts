@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { ConfigId } from '../config/id.js';
 import { log as defaultLog, type Logger } from '../log.js';
 import { readIndicatorFile } from './indicator-file.js';
 import { canonicalString, type Indicator, type IndicatorKind } from './indicator-kinds.js';
@@ -19,7 +20,7 @@ const INLINE_KINDS: ['domains' | 'urls' | 'hashes' | 'senders', IndicatorKind][]
 /** A named set of indicators with the disposition a match gives: entries inline, in a file (one a line), or both. */
 export const IndicatorList = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
+    id: ConfigId,
     disposition: ListDisposition,
     /** Relative to the config file's folder; re-read when it changes. */
     file: z.string().min(1).optional(),

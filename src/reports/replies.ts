@@ -1,6 +1,6 @@
-import type { Disposition } from '../domain/report.js';
+import { Disposition } from '../domain/report.js';
 import type { ChannelRegistry } from '../notify/channels.js';
-import { headerSafe, loadTemplate, type Template } from '../notify/templates.js';
+import { mailRenderer, type MailRenderer } from '../notify/email.js';
 import type { ReporterReplies } from './config.js';
 import { defaultReplyTemplates } from './reply-defaults.js';
 
@@ -17,32 +17,19 @@ export interface ReplyFacts {
   idempotencyKey: string;
 }
 
-interface Compiled {
-  subject: Template;
-  text: Template;
-  html: Template;
-}
-
 /** The answer each reporter gets, rendered from the per-disposition templates and sent by mail. */
 export class ReporterReplier {
   private constructor(
     private readonly settings: ReporterReplies,
-    private readonly templates: Map<Disposition, Compiled>,
+    private readonly templates: Map<Disposition, MailRenderer>,
     private readonly channels: ChannelRegistry,
   ) {}
 
   /** Compiles every template now, so a broken one stops the worker at start. */
   static async open(settings: ReporterReplies, channels: ChannelRegistry): Promise<ReporterReplier> {
-    const templates = new Map<Disposition, Compiled>();
-    for (const disposition of ['malicious', 'suspicious', 'spam', 'bulk', 'low-risk', 'known-good', 'unknown'] as const) {
-      const own = settings.templates[disposition] ?? {};
-      const fallback = defaultReplyTemplates(disposition);
-      const where = `abuse.replies.templates.${disposition}`;
-      templates.set(disposition, {
-        subject: await loadTemplate(own.subject, fallback.subject, 'none', `${where}.subject`),
-        text: await loadTemplate(own.text, fallback.text, 'none', `${where}.text`),
-        html: await loadTemplate(own.html, fallback.html, 'html', `${where}.html`),
-      });
+    const templates = new Map<Disposition, MailRenderer>();
+    for (const disposition of Disposition.options) {
+      templates.set(disposition, await mailRenderer(settings.templates[disposition] ?? {}, defaultReplyTemplates(disposition), `abuse.replies.templates.${disposition}`));
     }
     return new ReporterReplier(settings, templates, channels);
   }
@@ -50,7 +37,6 @@ export class ReporterReplier {
   async reply(facts: ReplyFacts): Promise<void> {
     const channel = this.channels.get(this.settings.channel);
     if (!channel.sendMail) throw new TypeError(`channel ${this.settings.channel} cannot send mail`);
-    const templates = this.templates.get(facts.disposition)!;
     const context = {
       ...facts,
       reportSubject: facts.reportSubject ?? '(no subject)',
@@ -58,9 +44,7 @@ export class ReporterReplier {
     };
     await channel.sendMail({
       to: facts.reporter,
-      subject: headerSafe(templates.subject.render(context)),
-      text: templates.text.render(context),
-      html: templates.html.render(context),
+      ...this.templates.get(facts.disposition)!.render(context),
       messageId: `<${facts.idempotencyKey}.reply@clawback.invalid>`,
       ...(facts.reportMessageId ? { inReplyTo: facts.reportMessageId } : {}),
       headers: { 'X-Clawback-Disposition': facts.disposition },

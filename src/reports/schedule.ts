@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
-import { ensureIntervalSchedule, withClient } from '../temporal/schedules.js';
+import { ensureIntervalSchedule } from '../temporal/schedules.js';
 import { abusePollWorkflow } from '../../workflows/abuse-poller.js';
 import { abuseScheduleId } from '../../workflows/report-messages.js';
 
@@ -13,9 +13,4 @@ export async function ensureAbuseSchedules(client: Client, config: Config): Prom
     ids.push(scheduleId);
   }
   return ids;
-}
-
-export async function ensureAbuseSchedulesAt(address: string, namespace: string, config: Config): Promise<void> {
-  if (config.abuse.mailboxes.length === 0) return;
-  await withClient(address, namespace, (client) => ensureAbuseSchedules(client, config));
 }

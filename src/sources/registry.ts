@@ -20,7 +20,7 @@ export class SourceRegistry {
   constructor(sources: SourceConfig[], env: NodeJS.ProcessEnv = process.env) {
     for (const config of sources) {
       // A source written before rules existed runs its one policy (auto by default) for every alert.
-      const rules = new RuleSet(config.rules ?? [{ id: 'policy', when: {}, policy: config.policy ?? 'auto' }]);
+      const rules = RuleSet.fromConfig(config, 'auto');
       const source = { config, rules };
       this.byId.set(config.id, source);
       if (config.routeId) this.routes.push({ digest: digestOf(config.routeId, `sources.${config.id}.routeId`, env), source });

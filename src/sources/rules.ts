@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigId } from '../config/id.js';
 import { ThreatClassification, ThreatStatus, type Alert } from '../domain/alert.js';
 import { Policy } from '../domain/incident.js';
 
@@ -32,7 +33,7 @@ export type MatchConditions = z.infer<typeof MatchConditions>;
 
 export const MatchRule = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes'),
+    id: ConfigId,
     when: MatchConditions.default({}),
     policy: Policy,
   })
@@ -50,6 +51,11 @@ const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1
 /** Rules compiled once per config: regular expressions built when the source is loaded. */
 export class RuleSet {
   private readonly compiled: { rule: MatchRule; subject?: RegExp; url?: RegExp }[];
+
+  /** A source's rules, or its one policy for every alert (`fallback` when it gives neither). */
+  static fromConfig({ rules, policy }: { rules?: MatchRule[]; policy?: Policy }, fallback: Policy): RuleSet {
+    return new RuleSet(rules ?? [{ id: 'policy', when: {}, policy: policy ?? fallback }]);
+  }
 
   constructor(rules: MatchRule[]) {
     this.compiled = rules.map((rule) => ({

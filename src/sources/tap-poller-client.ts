@@ -26,8 +26,6 @@ export class TapUnavailable extends Error {
   }
 }
 
-export const PERMANENT_TAP_ERRORS = ['TapAuthRejected', 'TapRequestRejected'] as const;
-
 /** Which stretch of time one request asks for: an explicit window, or everything since a time. */
 export type TapWindow = { interval: [Date, Date] } | { sinceTime: Date };
 

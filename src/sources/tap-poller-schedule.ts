@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
-import { ensureIntervalSchedule, withClient } from '../temporal/schedules.js';
+import { ensureIntervalSchedule } from '../temporal/schedules.js';
 import { tapPollWorkflow } from '../../workflows/tap-poller.js';
 import { CURSOR_MEMO_KEY, tapScheduleId } from '../../workflows/tap-poller-messages.js';
 
@@ -17,12 +17,6 @@ export async function ensureTapSchedules(client: Client, config: Config): Promis
     ids.push(scheduleId);
   }
   return ids;
-}
-
-/** The worker's start-up: the schedules of the config's TAP sources on the server it serves. */
-export async function ensureTapSchedulesAt(address: string, namespace: string, config: Config): Promise<void> {
-  if (!config.sources.some((source) => source.type === 'tap' && source.poll)) return;
-  await withClient(address, namespace, (client) => ensureTapSchedules(client, config));
 }
 
 /** Saves where the next poll of the source starts. */

@@ -1,3 +1,4 @@
+import { ConfigId } from '../config/id.js';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { IncidentNotFound, type IncidentClient } from '../incidents/client.js';
@@ -20,7 +21,7 @@ export type ListedReversal = z.infer<typeof ListedReversal>;
 /** Copies of the incident still in quarantine: 0 when it pulled none, was undone, or is gone. */
 export async function copiesHeld(incidents: IncidentClient, incidentId: string): Promise<number> {
   try {
-    const { state } = await incidents.state(incidentId, { copiesLimit: 1, auditLimit: 1 });
+    const state = await incidents.summary(incidentId);
     return state.status === 'undone' ? 0 : Math.max(0, state.counts.copiesPulled - state.counts.copiesRestored);
   } catch (error) {
     if (error instanceof IncidentNotFound) return 0;
@@ -42,7 +43,7 @@ export class TapReversalReader {
   /** Newest first, at most `limit`. */
   async list(sourceId: string, limit: number): Promise<ListedReversal[]> {
     // Source ids are config ids; anything else would be spliced into a visibility query.
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(sourceId)) throw new TypeError(`not a source id: ${JSON.stringify(sourceId)}`);
+    if (!ConfigId.safeParse(sourceId).success) throw new TypeError(`not a source id: ${JSON.stringify(sourceId)}`);
     const query = `TemporalScheduledById = "${tapScheduleId(sourceId)}" AND ClawbackVerdictReversals IS NOT NULL AND ExecutionStatus = "Completed"`;
     const found: Omit<ListedReversal, 'stillHeld'>[] = [];
     for await (const run of this.client.workflow.list({ query })) {

@@ -1,5 +1,5 @@
 import { EmailMessage, FolderId, WellKnownFolderName, type ExchangeService } from 'ews-javascript-api';
-import type { MailboxRef, MessageCopy, MessageQuery } from '../../domain/mail.js';
+import { fallbackMatcher, type MailboxRef, type MessageCopy, type MessageQuery } from '../../domain/mail.js';
 import type { CallContext } from './errors.js';
 import { COPY_PROPERTIES, findItems, messageIdFilter, type FoundItem } from './find-items.js';
 import { MailboxFolders, RECOVERABLE_ITEMS_PATH } from './folders.js';
@@ -32,22 +32,11 @@ export class MailboxSearch {
 
   /** When the Message-ID was rewritten on the way in: same sender and subject, inside the time window. */
   async bySenderAndSubject(query: MessageQuery, exclude?: string): Promise<MessageCopy[]> {
-    const { sender, subject, receivedAfter, receivedBefore } = query;
-    if (!sender || !subject) return [];
-    const after = receivedAfter ? Date.parse(receivedAfter) : -Infinity;
-    const before = receivedBefore ? Date.parse(receivedBefore) : Infinity;
+    const matches = fallbackMatcher(query);
+    if (!matches) return [];
     const everything = await findItems(this.service, this.searchable(exclude), null, COPY_PROPERTIES, this.at);
     return everything
-      .filter(({ item }) => {
-        if (!(item instanceof EmailMessage)) return false;
-        const receivedAt = item.DateTimeReceived.TotalMilliSeconds;
-        return (
-          item.From?.Address?.toLowerCase() === sender.toLowerCase() &&
-          item.Subject?.trim().toLowerCase() === subject.trim().toLowerCase() &&
-          receivedAt >= after &&
-          receivedAt <= before
-        );
-      })
+      .filter(({ item }) => item instanceof EmailMessage && matches({ from: item.From?.Address, subject: item.Subject, receivedAt: item.DateTimeReceived.TotalMilliSeconds }))
       .map((hit) => this.copyOf(hit));
   }
 

@@ -1,4 +1,4 @@
-import type { MailboxRef, MessageCopy, MessageQuery } from '../../domain/mail.js';
+import { fallbackMatcher, type MailboxRef, type MessageCopy, type MessageQuery } from '../../domain/mail.js';
 import type { GoogleApi } from './api.js';
 import { MailboxLabels } from './labels.js';
 import { readMetadata, searchMessageIds } from './messages.js';
@@ -34,19 +34,9 @@ export async function findCopies(api: GoogleApi, quarantineLabel: string, mailbo
  * subject and the time window are checked here on what it returns.
  */
 async function fallbackMatches(api: GoogleApi, user: string, query: MessageQuery): Promise<MessageMetadata[]> {
-  const { sender, subject, receivedAfter, receivedBefore } = query;
-  if (!sender || !subject) return [];
-  const q = `from:${sender} subject:"${subject.replace(/"/g, ' ')}"`;
-  const after = receivedAfter ? Date.parse(receivedAfter) : -Infinity;
-  const before = receivedBefore ? Date.parse(receivedBefore) : Infinity;
+  const matches = fallbackMatcher(query);
+  if (!matches || !query.sender || !query.subject) return [];
+  const q = `from:${query.sender} subject:"${query.subject.replace(/"/g, ' ')}"`;
   const candidates = await readMetadata(api, user, await searchMessageIds(api, user, q));
-  return candidates.filter((message) => {
-    const receivedAt = message.receivedAt ? Date.parse(message.receivedAt) : Number.NaN;
-    return (
-      message.from?.toLowerCase() === sender.toLowerCase() &&
-      message.subject.trim().toLowerCase() === subject.trim().toLowerCase() &&
-      receivedAt >= after &&
-      receivedAt <= before
-    );
-  });
+  return candidates.filter((message) => matches({ ...message, receivedAt: message.receivedAt ? Date.parse(message.receivedAt) : Number.NaN }));
 }

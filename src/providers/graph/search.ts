@@ -1,4 +1,4 @@
-import type { MailboxRef, MessageCopy, MessageQuery } from '../../domain/mail.js';
+import { fallbackMatcher, type MailboxRef, type MessageCopy, type MessageQuery } from '../../domain/mail.js';
 import { FolderTree, RECOVERABLE_ITEMS_PATH } from './folders.js';
 import { listMessages, MESSAGE_FIELDS, messagesWithId, type GraphMessage } from './messages.js';
 import { odataString } from './odata.js';
@@ -44,13 +44,10 @@ export function messageCopy(mailbox: MailboxRef, message: GraphMessage, folderPa
 
 /** Same sender and subject inside the window; Graph filters on the subject, the rest is checked here. */
 async function fallbackMatches(session: GraphSession, mailbox: MailboxRef, query: MessageQuery) {
-  const { sender, subject, receivedAfter, receivedBefore } = query;
-  if (!sender || !subject) return [];
-  const after = receivedAfter ? Date.parse(receivedAfter) : -Infinity;
-  const before = receivedBefore ? Date.parse(receivedBefore) : Infinity;
-  const candidates = await listMessages(session, mailbox, 'findCopies', `subject eq ${odataString(subject.trim())}`, `${MESSAGE_FIELDS},from`);
-  return candidates.filter((message) => {
-    const receivedAt = Date.parse(message.receivedDateTime ?? '');
-    return message.from?.emailAddress?.address?.toLowerCase() === sender.toLowerCase() && receivedAt >= after && receivedAt <= before;
-  });
+  const matches = fallbackMatcher(query);
+  if (!matches || !query.subject) return [];
+  const candidates = await listMessages(session, mailbox, 'findCopies', `subject eq ${odataString(query.subject.trim())}`, `${MESSAGE_FIELDS},from`);
+  return candidates.filter((message) =>
+    matches({ from: message.from?.emailAddress?.address ?? undefined, subject: message.subject ?? undefined, receivedAt: Date.parse(message.receivedDateTime ?? '') }),
+  );
 }

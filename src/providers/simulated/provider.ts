@@ -15,6 +15,7 @@ import type {
   RestoreResult,
   ListedMessage,
 } from '../../domain/mail.js';
+import { fallbackMatcher } from '../../domain/mail.js';
 import { canonicalMessageId } from '../../domain/message-id.js';
 import { withCreatedFolders } from '../created-folders.js';
 import { ProviderError } from '../errors.js';
@@ -303,19 +304,9 @@ export class SimulatedProvider implements MailProvider, ReportFolders {
 
   /** When the Message-ID was rewritten on the way in: same sender and subject, inside the time window. */
   private fallbackMatches(mailboxId: string, query: MessageQuery): MessageView[] {
-    const { sender, subject, receivedAfter, receivedBefore } = query;
-    if (!sender || !subject) return [];
-    const after = receivedAfter ? Date.parse(receivedAfter) : -Infinity;
-    const before = receivedBefore ? Date.parse(receivedBefore) : Infinity;
-    return this.tenant.messagesOf(mailboxId).filter((message) => {
-      const receivedAt = Date.parse(message.receivedAt);
-      return (
-        message.from.toLowerCase() === sender.toLowerCase() &&
-        message.subject.trim().toLowerCase() === subject.trim().toLowerCase() &&
-        receivedAt >= after &&
-        receivedAt <= before
-      );
-    });
+    const matches = fallbackMatcher(query);
+    if (!matches) return [];
+    return this.tenant.messagesOf(mailboxId).filter((message) => matches({ ...message, receivedAt: Date.parse(message.receivedAt) }));
   }
 
   private requireMailbox(mailbox: MailboxRef, operation: string): StoredMailbox {

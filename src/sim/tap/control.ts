@@ -3,7 +3,7 @@ import { issuesOf } from '../../domain/issues.js';
 import type { SimContext } from '../face.js';
 import { QueuedTapEvents, tapEventLog } from './events.js';
 
-/** `POST /tap/events` queues SIEM events; `GET /tap/requests` counts the SIEM requests answered. */
+/** `POST /tap/events` queues SIEM events (requests answered are in `GET /counters`, `tap.siem.all`). */
 export function tapControl(ctx: SimContext): Hono {
   const app = new Hono();
   const events = tapEventLog(ctx);
@@ -12,6 +12,5 @@ export function tapControl(ctx: SimContext): Hono {
     if (!parsed.success) return c.json({ error: { code: 'invalid-request', issues: issuesOf(parsed.error) } }, 400);
     return c.json({ queued: events.add(parsed.data) }, 201);
   });
-  app.get('/requests', (c) => c.json({ requests: events.requests }));
   return app;
 }

@@ -29,7 +29,6 @@ interface StoredEvent {
 /** TAP's event log: every event with the time it was created, answered by time window. */
 export class TapEventLog {
   private readonly events: StoredEvent[] = [];
-  requests = 0;
 
   add(queued: z.infer<typeof QueuedTapEvents>): number {
     const at = queued.at ? Date.parse(queued.at) : Date.now();

@@ -24,7 +24,6 @@ export const tapFace: Face = (ctx) => {
   const app = new Hono<SimEnv>();
   const events = tapEventLog(ctx);
   app.get('/v2/siem/all', async (c) => {
-    events.requests++;
     ctx.counters.request(TAP_SIEM_OPERATION);
     const outcome = await ctx.faults.enter(TAP_SIEM_OPERATION);
     if (await transportFault(c, outcome)) return c.body(null);
