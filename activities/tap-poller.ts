@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { incidentIdFor } from '../src/domain/ids.js';
 import { log } from '../src/log.js';
 import { tapMessageCandidate } from '../src/sources/tap-events.js';
-import { TapSiemClient, TapUnavailable, type TapWindow } from '../src/sources/tap-poller-client.js';
+import { TapAuthRejected, TapRequestRejected, TapSiemClient, TapUnavailable, type TapWindow } from '../src/sources/tap-poller-client.js';
 import { saveTapCursor } from '../src/sources/tap-poller-schedule.js';
 import { copiesHeld } from '../src/sources/tap-reversals.js';
 import type { TapWindowResult, VerdictReversal } from '../workflows/tap-poller-messages.js';
@@ -47,7 +47,9 @@ export function createTapActivities(deps: IntakeDeps | undefined) {
         body = await siem.all(window);
       } catch (error) {
         if (error instanceof TapUnavailable) throw ApplicationFailure.create({ message: error.message, type: error.name, nextRetryDelay: THROTTLED_RETRY });
-        throw ApplicationFailure.nonRetryable((error as Error).message, (error as Error).name);
+        if (error instanceof TapAuthRejected || error instanceof TapRequestRejected) throw ApplicationFailure.nonRetryable(error.message, error.name);
+        // A dropped connection or an unreadable answer passes: the activity's retry policy tries again.
+        throw error;
       } finally {
         await siem.close();
       }

@@ -222,4 +222,17 @@ describe('Proofpoint TAP SIEM poller', () => {
     assert.ok(outcome.cursor);
     assert.equal(await tapCursor(stack.client, sources.throttled), outcome.cursor, 'the cursor moved to where this poll ended');
   });
+
+  it('a connection TAP drops is retried, not the end of the poll', async () => {
+    const setFaults = (faults: object[]) =>
+      fetch(`${sim.controlUrl}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults }) });
+    assert.equal((await setFaults([{ operation: TAP_SIEM_OPERATION, kind: 'reset', times: 1 }])).status, 200);
+    try {
+      const outcome = await pollOnce(sources.throttled);
+      assert.equal(outcome.windows, 1);
+      assert.equal(await tapCursor(stack.client, sources.throttled), outcome.cursor);
+    } finally {
+      await setFaults([]);
+    }
+  });
 });
